@@ -1,0 +1,1 @@
+"""One module per `htst` subcommand; each exposes `command` (a click command)."""

@@ -1,0 +1,59 @@
+"""`htst export --from TARGET --to DIR [--format csv|xlsx|all] [--key KEYFILE]`: the consolidated export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from htst_tui.cli import db_option
+
+
+@click.command("export")
+@click.option("--from", "source", required=True, metavar="TARGET", help="A sync folder or a PostgreSQL URL.")
+@click.option("--to", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the CSV files and the workbook.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "all"]), default="all", show_default=True)
+@click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The council's private key, to read encrypted bundles.")
+@db_option
+def command(source: str, out_dir: Path, fmt: str, key_path: Path | None, db_path: Path | None) -> None:
+    """One CSV per record kind (pupils.csv, ...) and an XLSX workbook with a sheet per kind.
+
+    The export is logged as a read-out (who, when, from where, to where) in this device's database: --db, or
+    the default database when it exists.
+    """
+    from htst_tui.sync.export import export_store
+
+    result = export_store(source, out_dir, fmt, key_path)  # type: ignore[arg-type]
+    log_export(db_path, source, out_dir, result.rows)
+    for name, count in result.rows.items():
+        click.echo(f"{name}: {count} rows")
+    for path in result.files:
+        click.echo(f"wrote {path}")
+    for rejection in result.rejected:
+        click.echo(f"rejected: {rejection}", err=True)
+    if result.rejected:
+        sys.exit(1)
+
+
+def log_export(db_path: Path | None, source: str, out_dir: Path, rows: dict[str, int]) -> None:
+    """Read-out audit: record the export in the local database (never creating one just for the log)."""
+    from sqlalchemy.engine import make_url
+
+    from htst_tui.paths import default_database
+    from htst_tui.services.audit import record_readout
+    from htst_tui.services.context import open_context
+
+    path = db_path or default_database()
+    if not path.exists():
+        click.echo("Note: no local database to log this export in (give --db).", err=True)
+        return
+    shown = make_url(source).render_as_string(hide_password=True) if "://" in source else source
+    ctx = open_context(path)
+    try:
+        record_readout(ctx, kind="export", destination=str(out_dir),
+                       detail=f"from {shown}; " + " ".join(f"{k}={v}" for k, v in rows.items() if v))
+    finally:
+        ctx.close()

@@ -1,0 +1,1 @@
+"""Incident log and route returns: lists with filters, keyboard forms, follow-ups."""

@@ -1,0 +1,365 @@
+"""Log or edit one incident, by keyboard only.
+
+Category comes first because it sets the default severity (shown beside the severity; choosing another asks
+for a reason). Ctrl+N records a notification at the time typed, or now; Ctrl+T moves the status on (closing
+needs the outcome written); Ctrl+R reopens a closed incident with a reason; Ctrl+O adds a follow-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import Footer, Header, Input, Select, Static, TextArea
+
+from htst_tui.domain.follow_ups import FollowUpSource
+from htst_tui.domain.incidents import (
+    CATEGORY_LABELS,
+    NOTIFICATION_LABELS,
+    SEVERITY_LABELS,
+    IncidentStatus,
+    NotificationKind,
+    ReporterKind,
+    default_severity,
+    missing_notifications,
+    next_status,
+)
+from htst_tui.domain.local_time import format_local_datetime, parse_local_datetime
+from htst_tui.errors import HtstError, ValidationFailed
+from htst_tui.screens.incidents.form_support import (
+    FORM_CSS,
+    DraftKeeper,
+    OptionalDateTime,
+    ReasonModal,
+    WholeNumber,
+    ask_follow_up,
+    labelled,
+    select_value,
+    set_select,
+    show_error,
+)
+from htst_tui.services import incidents as svc
+from htst_tui.services import lookups
+from htst_tui.services.follow_up_links import follow_ups_for
+from htst_tui.services.records import Records
+from htst_tui.widgets.formatting import display_value
+
+LABELS = {"occurred_at": "Occurred at", "reported_at": "Reported at", "reported_by_kind": "Reported by",
+          "reported_by_name": "Reporter's name", "route_id": "Route", "operator_id": "Operator",
+          "school_id": "School", "pupil_ids": "Pupils (LA references)", "pupil_count": "Number of pupils",
+          "category": "Category", "severity": "Severity", "severity_reason": "Reason for severity",
+          "description": "Description", "immediate_action": "Immediate action", "notifications": "Notifications",
+          "written_report_at": "Written report received", "outcome": "Outcome", "status": "Status",
+          "record": "Incident", "reason": "Reason"}
+
+INPUTS = ("occurred_at", "reported_at", "reported_by_name", "route", "pupils", "pupil_count", "severity_reason",
+          "notify_at", "written_report_at")
+SELECTS = ("category", "reported_by_kind", "operator_id", "school_id", "severity", "notify_kind")
+AREAS = ("description", "immediate_action", "outcome")
+
+
+class IncidentFormScreen(Screen[None]):
+    DEFAULT_CSS = FORM_CSS.format(name="IncidentFormScreen")
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+n", "notify_now", "Add notification", priority=True),
+        Binding("ctrl+t", "next_status", "Next status", priority=True),
+        Binding("ctrl+r", "reopen", "Reopen", priority=True),
+        Binding("ctrl+o", "follow_up", "Follow-up", priority=True),
+        Binding("escape", "close", "Back"),
+    ]
+
+    def __init__(self, record_id: str | None = None) -> None:
+        super().__init__()
+        self.record_id = record_id
+        self.rev: str | None = None
+        self.status = IncidentStatus.open.value
+        self.notifications: list[dict[str, str]] = []
+        self.deadline: dt.datetime | None = None
+        self.route_codes: list[str] = []
+        self.draft = DraftKeeper(self, "incident", record_id, self.values, self.apply)
+
+    def compose(self) -> ComposeResult:
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        self.route_codes = [label for label, _ in lookups.choices(ctx, "routes")]
+        yield Header()
+        with VerticalScroll(can_focus=False):
+            yield Static("", id="status", classes="status")
+            with Horizontal(classes="row"):
+                yield labelled("Category", Select([(v, k.value) for k, v in CATEGORY_LABELS.items()], id="category",
+                                                  prompt="Choose a category"))
+                yield labelled("Occurred at (YYYY-MM-DD HH:MM)", Input(id="occurred_at",
+                                                                         validators=[OptionalDateTime()]))
+                yield labelled("Reported at", Input(id="reported_at", validators=[OptionalDateTime()]))
+            with Horizontal(classes="row"):
+                yield labelled("Reported by", Select([(k.value.capitalize(), k.value) for k in ReporterKind],
+                                                     allow_blank=False, value=ReporterKind.operator.value,
+                                                     id="reported_by_kind"))
+                yield labelled("Reporter's name", Input(id="reported_by_name"))
+            with Horizontal(classes="row"):
+                yield labelled("Route code", Input(id="route", suggester=SuggestFromList(self.route_codes,
+                                                                                         case_sensitive=False)))
+                yield labelled("Operator", Select(lookups.choices(ctx, "operators"), id="operator_id",
+                                                  prompt="(none)"))
+                yield labelled("School", Select(lookups.choices(ctx, "schools"), id="school_id", prompt="(none)"))
+            with Horizontal(classes="row"):
+                yield labelled("Pupils involved (LA references, comma-separated)", Input(id="pupils"))
+                yield labelled("Number of pupils", Input(id="pupil_count", validators=[WholeNumber()]))
+            with Horizontal(classes="row"):
+                yield labelled("Severity", Select([(v, k.value) for k, v in SEVERITY_LABELS.items()], id="severity",
+                                                  prompt="(category default)"))
+                yield labelled("Reason (if not the default)", Input(id="severity_reason"))
+            yield Static("", id="severity_hint", classes="hint")
+            yield labelled("Description", TextArea(id="description"))
+            yield labelled("Immediate action", TextArea(id="immediate_action"))
+            with Horizontal(classes="row"):
+                yield labelled("Notify (Ctrl+N adds)", Select([(v, k.value) for k, v in NOTIFICATION_LABELS.items()],
+                                                              allow_blank=False, value=NotificationKind.parent.value,
+                                                              id="notify_kind"))
+                yield labelled("at (blank = now)", Input(id="notify_at", validators=[OptionalDateTime()]))
+                yield labelled("Written report received at", Input(id="written_report_at",
+                                                                    validators=[OptionalDateTime()]))
+            yield Static("", id="notifications", classes="list")
+            yield labelled("Outcome (needed to close)", TextArea(id="outcome"))
+            yield Static("", id="follow_ups", classes="list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        now = format_local_datetime(dt.datetime.now().astimezone())
+        if self.record_id:
+            self.load_record()
+        else:
+            self.query_one("#occurred_at", Input).value = now
+            self.query_one("#reported_at", Input).value = now
+        self.refresh_status()
+        self.query_one("#category", Select).focus()
+        self.call_after_refresh(self.draft.start)
+
+    def load_record(self) -> None:
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        view = Records(ctx, "incidents").get(self.record_id or "")
+        data = view.data
+        self.rev = view.rev
+        self.status = data["status"]
+        self.deadline = data["report_deadline"]
+        self.apply({
+            "occurred_at": format_local_datetime(data["occurred_at"]),
+            "reported_at": format_local_datetime(data["reported_at"]),
+            "reported_by_name": data["reported_by_name"] or "", "route": lookups.route_code(ctx, data["route_id"]),
+            "pupils": ", ".join(lookups.pupil_refs_for_ids(ctx, data["pupil_ids"] or [])),
+            "pupil_count": str(data["pupil_count"]), "severity_reason": data["severity_reason"] or "",
+            "notify_at": "", "written_report_at": format_local_datetime(data["written_report_at"]),
+            "category": data["category"], "reported_by_kind": data["reported_by_kind"],
+            "operator_id": data["operator_id"], "school_id": data["school_id"], "severity": data["severity"],
+            "notify_kind": NotificationKind.parent.value, "description": data["description"],
+            "immediate_action": data["immediate_action"] or "", "outcome": data["outcome"] or "",
+            "notifications": list(data["notifications"] or []),
+        })
+        self.refresh_follow_ups()
+
+    # --- form state -------------------------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: self.query_one(f"#{k}", Input).value for k in INPUTS}
+        out.update({k: select_value(self.query_one(f"#{k}", Select)) for k in SELECTS})
+        out.update({k: self.query_one(f"#{k}", TextArea).text for k in AREAS})
+        out["notifications"] = list(self.notifications)
+        return out
+
+    def apply(self, values: dict[str, Any]) -> None:
+        for k in INPUTS:
+            if k in values:
+                self.query_one(f"#{k}", Input).value = values[k] or ""
+        for k in SELECTS:
+            if k in values:
+                set_select(self.query_one(f"#{k}", Select), values[k])
+        for k in AREAS:
+            if k in values:
+                self.query_one(f"#{k}", TextArea).text = values[k] or ""
+        self.notifications = list(values.get("notifications", self.notifications))
+        self.refresh_notifications()
+        self.refresh_severity_hint()
+
+    def record_data(self) -> dict[str, Any]:
+        """The form as a record for the service; LA references and the route code become ids."""
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        v = self.values()
+        refs = [r for r in v["pupils"].replace(";", ",").split(",") if r.strip()]
+        pupil_ids, unknown = lookups.pupil_ids_for_refs(ctx, refs)
+        errors = {}
+        if unknown:
+            errors["pupil_ids"] = f"no pupil with LA reference {', '.join(unknown)}"
+        route = lookups.route_by_code(ctx, v["route"])
+        if v["route"].strip() and route is None:
+            errors["route_id"] = f"no route with code {v['route'].strip().upper()}"
+        if errors:
+            raise ValidationFailed(errors, entity="incidents")
+        count = v["pupil_count"].strip()
+        return {
+            "occurred_at": v["occurred_at"], "reported_at": v["reported_at"],
+            "reported_by_kind": v["reported_by_kind"], "reported_by_name": v["reported_by_name"],
+            "route_id": route.id if route else None, "operator_id": v["operator_id"], "school_id": v["school_id"],
+            "pupil_ids": pupil_ids, "pupil_count": int(count) if count.isdigit() else len(pupil_ids),
+            "category": v["category"], "severity": v["severity"], "severity_reason": v["severity_reason"],
+            "description": v["description"], "immediate_action": v["immediate_action"],
+            "notifications": self.notifications, "written_report_at": v["written_report_at"],
+        }
+
+    # --- live feedback ---------------------------------------------------------------------------------
+    def refresh_status(self) -> None:
+        parts = ["New incident" if not self.record_id else f"Status: {self.status}"]
+        if self.deadline:
+            parts.append(f"written report due {display_value(self.deadline)}")
+        nxt = next_status(self.status) if self.record_id else None
+        if nxt:
+            parts.append(f"Ctrl+T → {nxt.value}")
+        elif self.record_id:
+            parts.append("Ctrl+R to reopen")
+        self.query_one("#status", Static).update("  ·  ".join(parts))
+
+    def refresh_severity_hint(self) -> None:
+        category = select_value(self.query_one("#category", Select))
+        if not category:
+            self.query_one("#severity_hint", Static).update("")
+            return
+        default = default_severity(category)
+        chosen = select_value(self.query_one("#severity", Select)) or default.value
+        hint = f"Default severity for this category: {SEVERITY_LABELS[default]}."
+        if chosen != default.value:
+            hint += " A different severity needs a reason."
+        missing = missing_notifications(category, chosen, [n["kind"] for n in self.notifications])
+        if missing:
+            hint += " Prompt: notify " + ", ".join(NOTIFICATION_LABELS[k] for k in missing) + "."
+        self.query_one("#severity_hint", Static).update(hint)
+
+    def refresh_notifications(self) -> None:
+        lines = [f"{NOTIFICATION_LABELS[NotificationKind(n['kind'])]} at "
+                 f"{format_local_datetime(dt.datetime.fromisoformat(n['at']))}" for n in self.notifications]
+        self.query_one("#notifications", Static).update("Notified: " + ("; ".join(lines) or "nobody yet"))
+
+    def refresh_follow_ups(self) -> None:
+        if not self.record_id:
+            return
+        page = follow_ups_for(self.app.ctx, FollowUpSource.incident, self.record_id)  # type: ignore[attr-defined]
+        lines = [f"- {r['outcome_code'].replace('_', ' ')} · {r['owner']} · due {display_value(r['due_date'])} · "
+                 f"{r['status']}" for r in page.rows]
+        self.query_one("#follow_ups", Static).update("Follow-ups (Ctrl+O adds):\n" + ("\n".join(lines) or "none"))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "route":
+            route = lookups.route_by_code(self.app.ctx, event.value)  # type: ignore[attr-defined]
+            if route:
+                if select_value(self.query_one("#operator_id", Select)) is None:
+                    set_select(self.query_one("#operator_id", Select), route.operator_id)
+                if select_value(self.query_one("#school_id", Select)) is None:
+                    set_select(self.query_one("#school_id", Select), route.school_id)
+        self.draft.changed()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self.draft.changed()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.refresh_severity_hint()
+        self.draft.changed()
+
+    # --- actions ---------------------------------------------------------------------------------------
+    def action_save(self) -> None:
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        try:
+            data = self.record_data()
+            if self.record_id:
+                view = svc.edit_incident(ctx, self.record_id, data, expected_rev=self.rev)
+            else:
+                view = svc.log_incident(ctx, data)
+        except HtstError as exc:
+            show_error(self, exc, LABELS)
+            return
+        self.record_id, self.rev = view.id, view.rev
+        self.status, self.deadline = view.data["status"], view.data["report_deadline"]
+        self.draft.saved(view.id)
+        self.refresh_status()
+        self.refresh_follow_ups()
+        self.notify(f"Incident saved. Written report due {display_value(self.deadline)}.")
+        missing = missing_notifications(view.data["category"], view.data["severity"],
+                                        [n["kind"] for n in view.data["notifications"]])
+        if missing:
+            self.notify("Not yet recorded: " + ", ".join(NOTIFICATION_LABELS[k] for k in missing) + ".",
+                        title="Notify", severity="warning", timeout=8)
+
+    def action_notify_now(self) -> None:
+        at_input = self.query_one("#notify_at", Input)
+        try:
+            at = parse_local_datetime(at_input.value) if at_input.value.strip() else dt.datetime.now().astimezone()
+        except ValueError as exc:
+            self.notify(f"Notification time {exc}", severity="error")
+            return
+        kind = select_value(self.query_one("#notify_kind", Select)) or NotificationKind.parent.value
+        self.notifications.append({"kind": kind, "at": at.astimezone(dt.UTC).isoformat()})
+        at_input.value = ""
+        self.refresh_notifications()
+        self.refresh_severity_hint()
+        self.draft.changed()
+        self.notify(f"{NOTIFICATION_LABELS[NotificationKind(kind)]} notified at {format_local_datetime(at)} "
+                    "(saved with the incident).")
+
+    def _needs_saved(self) -> bool:
+        if self.record_id is None:
+            self.notify("Save the incident first (Ctrl+S).", severity="warning")
+            return False
+        return True
+
+    def action_next_status(self) -> None:
+        if not self._needs_saved():
+            return
+        nxt = next_status(self.status)
+        if nxt is None:
+            self.notify("The incident is closed; Ctrl+R reopens it.", severity="warning")
+            return
+        outcome = self.query_one("#outcome", TextArea).text
+        try:
+            view = svc.transition(self.app.ctx, self.record_id or "", nxt,  # type: ignore[attr-defined]
+                                  outcome=outcome, expected_rev=self.rev)
+        except HtstError as exc:
+            show_error(self, exc, LABELS)
+            return
+        self.rev, self.status = view.rev, view.data["status"]
+        self.draft.baseline = self.values()
+        self.refresh_status()
+        self.notify(f"Incident is now {self.status}.")
+
+    def action_reopen(self) -> None:
+        if not self._needs_saved():
+            return
+        if self.status != IncidentStatus.closed.value:
+            self.notify("Only a closed incident can be reopened.", severity="warning")
+            return
+
+        def done(reason: str | None) -> None:
+            if not reason:
+                return
+            try:
+                view = svc.reopen(self.app.ctx, self.record_id or "", reason,  # type: ignore[attr-defined]
+                                  expected_rev=self.rev)
+            except HtstError as exc:
+                show_error(self, exc, LABELS)
+                return
+            self.rev, self.status = view.rev, view.data["status"]
+            self.refresh_status()
+            self.notify("Incident reopened.")
+
+        self.app.push_screen(ReasonModal("Why is this incident being reopened? (kept in the audit log)",
+                                         title="Reopen incident"), done)
+
+    def action_follow_up(self) -> None:
+        if not self._needs_saved():
+            return
+        ask_follow_up(self, FollowUpSource.incident, self.record_id or "", self.refresh_follow_ups)
+
+    def action_close(self) -> None:
+        if self.draft.has_draft:
+            self.notify("Unsaved changes are kept as a draft.")
+        self.dismiss(None)

@@ -1,0 +1,2 @@
+"""Use cases. They take and return plain data / domain models, own transactions and the audit log, and
+never import Textual, so the CLI and the TUI share them."""

@@ -1,0 +1,1 @@
+"""Sync to the central export: bundle format, folder and PostgreSQL targets, one merge shared by both."""

@@ -1,0 +1,170 @@
+"""A search box over a DataTable that holds one page of rows fetched from SQL.
+
+DataTable measures every cell on the event loop (DESIGN.md: ~3.3 s for 10k rows), so lists never load a
+whole table: the fetch function pages with LIMIT/OFFSET in a thread worker and the table shows one page.
+Typing filters (the query runs SQL-side); PageUp/PageDown move between pages; Enter opens a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
+
+from htst_tui.widgets.formatting import display_value
+
+
+class PageLike(Protocol):
+    @property
+    def rows(self) -> list[dict[str, Any]]: ...
+    @property
+    def total(self) -> int: ...
+    # A page may also say `more` (bool): `total` is then a floor, shown as "1,050+".
+
+
+Fetch = Callable[[str, int, int], PageLike]
+"""fetch(search, offset, limit) -> a page; runs in a worker thread (services only, no UI calls)."""
+
+
+class PagedTable(Vertical):
+    DEFAULT_CSS = """
+    PagedTable { height: 1fr; }
+    PagedTable > Input { margin: 0 0 0 0; }
+    PagedTable > DataTable { height: 1fr; }
+    PagedTable > .paged-status { height: 1; color: $text-muted; padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("pagedown", "next_page", "Next page", show=False, priority=True),
+        Binding("pageup", "previous_page", "Previous page", show=False, priority=True),
+        Binding("ctrl+f", "focus_search", "Search", show=False),
+    ]
+
+    class Chosen(Message):
+        """Enter pressed on a row: `record_id` is the row's id."""
+
+        def __init__(self, table: PagedTable, record_id: str) -> None:
+            super().__init__()
+            self.table = table
+            self.record_id = record_id
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
+    class Loaded(Message):
+        """A page arrived (tests and screens wait on this)."""
+
+        def __init__(self, table: PagedTable, total: int) -> None:
+            super().__init__()
+            self.table = table
+            self.total = total
+
+    def __init__(self, fetch: Fetch, columns: Sequence[tuple[str, str]], *, page_size: int = 50,
+                 placeholder: str = "Type to search…", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fetch = fetch
+        self.columns = list(columns)
+        self.page_size = page_size
+        self.placeholder = placeholder
+        self.page_start = 0
+        self.total = 0
+        self.more = False
+        """The total is a floor: the service stopped counting (a very common search term)."""
+        self.search = ""
+        self.loading_page = False
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=self.placeholder, classes="paged-search")
+        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
+        for key, label in self.columns:
+            table.add_column(label, key=key)
+        yield table
+        yield Static("", classes="paged-status")
+
+    @property
+    def table(self) -> DataTable[str]:
+        return self.query_one(DataTable)
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch the current page again (after a save or delete)."""
+        self.loading_page = True
+        self._load(self.search, self.page_start)
+
+    @on(Input.Changed, ".paged-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.search = event.value
+        self.page_start = 0
+        self.reload()
+
+    @on(Input.Submitted, ".paged-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()
+
+    @work(thread=True, exclusive=True, group="paged-table")
+    def _load(self, search: str, offset: int) -> None:
+        page = self.fetch(search, offset, self.page_size)
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._show, page, offset)
+
+    def _show(self, page: PageLike, offset: int) -> None:
+        tables = self.query(DataTable)
+        if not self.is_attached or not tables:  # removed (screen closed, kind switched) while loading
+            return
+        table: DataTable[str] = tables.first()
+        keep = table.cursor_row
+        table.clear()
+        for row in page.rows:
+            table.add_row(*(display_value(row.get(key)) for key, _ in self.columns), key=str(row["id"]))
+        self.total = page.total
+        self.page_start = offset
+        if page.rows:
+            table.move_cursor(row=min(keep, len(page.rows) - 1))
+        self.more = bool(getattr(page, "more", False))
+        last = offset + len(page.rows)
+        first = offset + 1 if page.rows else 0
+        pager = "  ·  PgUp/PgDn for more" if page.total > self.page_size or self.more else ""
+        of = f"{page.total:,}+" if self.more else f"{page.total:,}"
+        self.query_one(".paged-status", Static).update(f"{first:,}–{last:,} of {of}{pager}")
+        self.loading_page = False
+        self.post_message(self.Loaded(self, page.total))
+
+    def action_next_page(self) -> None:
+        if self.page_start + self.page_size < self.total or (self.more and self.table.row_count == self.page_size):
+            self.page_start += self.page_size
+            self.reload()
+
+    def action_previous_page(self) -> None:
+        if self.page_start > 0:
+            self.page_start = max(0, self.page_start - self.page_size)
+            self.reload()
+
+    def action_focus_search(self) -> None:
+        self.query_one(".paged-search", Input).focus()
+
+    @property
+    def current_id(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Chosen(self, event.row_key.value))

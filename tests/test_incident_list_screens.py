@@ -1,0 +1,95 @@
+"""The incident list's filter keys, opening a record from the list, drafts offered back, refused saves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from htst_tui.app import HtstApp
+from htst_tui.screens.incidents.incident_form import IncidentFormScreen
+from htst_tui.screens.incidents.incident_list import IncidentListScreen
+from htst_tui.services import incidents as svc
+from htst_tui.services.context import ServiceContext
+from htst_tui.services.drafts import Drafts
+from htst_tui.services.records import Records
+from htst_tui.widgets.modals import ConfirmModal
+from htst_tui.widgets.paged_table import PagedTable
+from tests.incident_fixtures import make_reference
+
+
+async def settle(app: HtstApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_incident_list_filter_keys(ctx: ServiceContext) -> None:
+    ref = make_reference(ctx)
+    when = dt.datetime(2026, 10, 5, 8, 0).astimezone()
+    for category in ("safeguarding", "behaviour", "behaviour", "breakdown"):
+        svc.log_incident(ctx, {"occurred_at": when, "reported_at": when, "reported_by_kind": "crew",
+                               "category": category, "description": f"Fictional {category}.",
+                               "school_id": ref.schools[0]})
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(110, 40)) as pilot:
+        app.push_screen(IncidentListScreen())
+        await settle(app, pilot)
+        table = app.screen.query_one(PagedTable)
+        assert table.total == 4
+        await pilot.press("v")  # severity: critical
+        await settle(app, pilot)
+        assert table.total == 1
+        await pilot.press("v", "v")  # minor
+        await settle(app, pilot)
+        assert table.total == 2
+        await pilot.press("c", "c", "c")  # + category: child left on vehicle
+        await settle(app, pilot)
+        assert table.total == 0
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert table.total == 4
+        await pilot.press("slash", *"break")
+        await settle(app, pilot)
+        assert table.total == 1
+
+
+async def test_open_from_list_edit_and_draft_offered_back(ctx: ServiceContext) -> None:
+    make_reference(ctx)
+    when = dt.datetime(2026, 10, 5, 8, 0).astimezone()
+    rid = svc.log_incident(ctx, {"occurred_at": when, "reported_at": when, "reported_by_kind": "crew",
+                                 "category": "behaviour", "description": "Kicked seat."}).id
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(110, 40)) as pilot:
+        app.push_screen(IncidentListScreen())
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, IncidentFormScreen) and form.record_id == rid
+        assert form.query_one("#occurred_at").value == "2026-10-05 08:00"
+        await pilot.press("tab", "tab", "tab", "tab", *"Jo")  # reporter's name
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert Drafts(ctx).load("incident", rid).data["reported_by_name"] == "Jo"
+        assert Records(ctx, "incidents").get(rid).data["reported_by_name"] is None
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, IncidentFormScreen)
+        assert form.query_one("#reported_by_name").value == "Jo"
+        # a bad save is refused with a message and stores nothing
+        form.query_one("#description").focus()
+        await pilot.press("ctrl+a", "ctrl+k", "ctrl+s")
+        await settle(app, pilot)
+        assert Records(ctx, "incidents").get(rid).data["description"] == "Kicked seat."
+        assert any("Description: is required" in n.message for n in app._notifications)
+        await pilot.press(*"Kick", "ctrl+s")
+        await settle(app, pilot)
+        stored = Records(ctx, "incidents").get(rid).data
+        assert (stored["reported_by_name"], stored["description"]) == ("Jo", "Kick")
+        assert Drafts(ctx).load("incident", rid) is None
