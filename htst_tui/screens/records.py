@@ -47,6 +47,10 @@ class RecordsScreen(Screen[None]):
         super().__init__()
         self.kind = kind or ENTITIES[0].name
         self._pending_new = False
+        self._pending_show: str | None = None
+        # Set in on_mount itself: Textual's is_mounted turns true only after Mount's handlers return, and a
+        # record located before on_mount must not switch tables under it.
+        self._ready = False
         self._switching = asyncio.Lock()
 
     @property
@@ -76,9 +80,13 @@ class RecordsScreen(Screen[None]):
         kinds = self.query_one("#kinds", OptionList)
         kinds.highlighted = kinds.get_option_index(self.kind)
         self.paged.table.focus()
+        self._ready = True
         if self._pending_new:
             self._pending_new = False
             self.action_new()
+        if self._pending_show is not None:
+            self._locate(self.ctx, self._pending_show)
+            self._pending_show = None
 
     @on(OptionList.OptionHighlighted, "#kinds")
     async def _kind_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -106,14 +114,17 @@ class RecordsScreen(Screen[None]):
     def start_new(self, kind: str) -> None:
         """Open a blank form for `kind` (the palette's "New …" commands)."""
         self.kind = kind
-        if self.is_mounted:
+        if self._ready:
             self.action_new()
         else:
             self._pending_new = True
 
     def show_record(self, record_id: str) -> None:
         """Open `record_id`, whatever its kind (Home's due items know only the id)."""
-        self._locate(self.ctx, record_id)
+        if self._ready:
+            self._locate(self.ctx, record_id)
+        else:
+            self._pending_show = record_id
 
     @work(thread=True, group="records-locate")
     def _locate(self, ctx: Any, record_id: str) -> None:
