@@ -53,6 +53,11 @@ def default_database() -> Path:
     return data_directory() / "htst.db"
 
 
+def replica_directory() -> Path:
+    """Local replicas of sync stores, kept by exports and store reports (`sync/replica.py`)."""
+    return ensure_private_dir(data_directory() / "replicas")
+
+
 def crash_directory() -> Path:
     return ensure_private_dir(data_directory() / "crash")
 

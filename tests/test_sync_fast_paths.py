@@ -25,7 +25,7 @@ from htst_tui.services.demo import build_demo
 from htst_tui.services.records import Records
 from htst_tui.sync import merge
 from htst_tui.sync.bundle import encode_bundle
-from htst_tui.sync.export import columns, entity_rows, export_store, load_store, write_csv
+from htst_tui.sync.export import columns, entity_rows, export_store, write_csv
 from htst_tui.sync.run import sync
 from htst_tui.sync.sqlite_rows import kind
 from tests.sync_support import add_school, device
@@ -72,7 +72,7 @@ def test_export_csvs_equal_the_general_path_on_a_mixed_store(tmp_path: Path) -> 
     result = export_store(str(stick), tmp_path / "out", "csv")
     assert any("urn" in r for r in result.rejected) and any("not here" in r for r in result.rejected)
     general = device(tmp_path, "general")
-    load_store(general, str(stick), None)
+    sync(general, str(stick), push_first=False)
     texts = {}
     for ent in ENTITIES:
         path = tmp_path / "general" / f"{ent.name}.csv"

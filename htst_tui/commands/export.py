@@ -17,16 +17,23 @@ from htst_tui.cli import db_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "all"]), default="all", show_default=True)
 @click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The council's private key, to read encrypted bundles.")
+@click.option("--fresh", is_flag=True, help="Rebuild this machine's replica of the store from every bundle "
+              "first (normally only what arrived since the last export is read).")
 @db_option
-def command(source: str, out_dir: Path, fmt: str, key_path: Path | None, db_path: Path | None) -> None:
+def command(source: str, out_dir: Path, fmt: str, key_path: Path | None, fresh: bool, db_path: Path | None) -> None:
     """One CSV per record kind (pupils.csv, ...) and an XLSX workbook with a sheet per kind.
+
+    The store is read through a private replica kept in the data folder, so a repeat export reads only the
+    bundles or rows added since the last one.
 
     The export is logged as a read-out (who, when, from where, to where) in this device's database: --db, or
     the default database when it exists.
     """
     from htst_tui.sync.export import export_store
 
-    result = export_store(source, out_dir, fmt, key_path)  # type: ignore[arg-type]
+    result = export_store(source, out_dir, fmt, key_path, fresh=fresh)  # type: ignore[arg-type]
+    for notice in result.notices:
+        click.echo(f"note: {notice}", err=True)
     log_export(db_path, source, out_dir, result.rows)
     for name, count in result.rows.items():
         click.echo(f"{name}: {count} rows")

@@ -15,7 +15,6 @@ The narrative is written from the published strings only, and limited to themes.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -673,19 +672,12 @@ def build_report(ctx: ServiceContext, start: dt.date, end: dt.date, *, today: dt
 
 def build_report_from_target(spec: str, start: dt.date, end: dt.date, *, settings_from: ServiceContext | None = None,
                              key_path: Path | None = None, today: dt.date | None = None) -> CommitteeReport:
-    """The summary of everything a sync target holds: the store is pulled into a throwaway database by the
-    export's `load_store` (the same merge every device uses), reported on, then deleted."""
-    from htst_tui.db.engine import open_database
-    from htst_tui.settings import Settings
-    from htst_tui.sync.export import load_store
+    """The summary of everything a sync target holds, read through the store's local replica (the same
+    merge every device uses, brought up to date first: `sync/replica.py`)."""
+    from htst_tui.sync.replica import store_replica
 
-    settings = settings_from.settings if settings_from else Settings()
-    with tempfile.TemporaryDirectory(prefix="htst-report-") as tmp:
-        temp = ServiceContext(db=open_database(Path(tmp) / "report.db"), officer="report", settings=settings)
-        try:
-            loaded = load_store(temp, spec, key_path)
-            report = build_report(temp, start, end, today=today, source=loaded.target)
-            report.rejected = [str(r) for r in loaded.rejected]
-        finally:
-            temp.close()
+    settings = settings_from.settings if settings_from else None
+    with store_replica(spec, key_path, settings=settings) as replica:
+        report = build_report(replica.ctx, start, end, today=today, source=replica.target)
+        report.rejected = replica.rejected
     return report

@@ -1,6 +1,6 @@
 """The consolidated export: a store (folder of bundles or PostgreSQL) -> one CSV per entity and an XLSX workbook.
 
-The store is read into a throwaway SQLite database through the same pull and merge a device uses, so the
+The store is read through its local replica (`sync/replica.py`): the same pull and merge a device uses, so the
 export holds exactly the winners every device holds (conflict losers excluded), validated the same way.
 Output is deterministic: rows sorted by id, a fixed column order (id, the model's fields, then the sync
 columns), ISO dates, UTF-8, "\\n" line ends — the same store gives byte-identical CSVs.
@@ -12,23 +12,19 @@ import csv
 import datetime as dt
 import io
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Float, String
 
-from htst_tui.db.engine import open_database
 from htst_tui.entities import ENTITIES, Entity
 from htst_tui.errors import HtstError
 from htst_tui.paths import ensure_private_dir, write_private_file
 from htst_tui.services.context import ServiceContext
-from htst_tui.settings import Settings
-from htst_tui.sync.merge import Progress, gc_paused
-from htst_tui.sync.run import SyncResult, apply_pull
+from htst_tui.sync.merge import Progress
+from htst_tui.sync.replica import store_replica
 from htst_tui.sync.sqlite_rows import csv_cell_sql, kind
-from htst_tui.sync.target import open_target
 
 Format = Literal["csv", "xlsx", "all"]
 TRAILING = ("rev", "updated_at", "updated_by", "origin_device", "deleted")
@@ -45,6 +41,7 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     rejected: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
 
 def columns(ent: Entity) -> list[str]:
@@ -138,61 +135,29 @@ def write_xlsx(path: Path, tables: dict[str, tuple[list[str], list[tuple[Any, ..
     write_private_file(path, buf.getvalue())
 
 
-def load_store(ctx: ServiceContext, spec: str, key_path: Path | None, progress: Progress | None = None
-               ) -> SyncResult:
-    """Pull a whole store into `ctx` (a fresh database) through the shared merge."""
-    target = open_target(spec, private_key_path=str(key_path) if key_path else "")
-    result = SyncResult(target=target.label)
-    try:
-        report = target.pull(ctx.device_id, {}, progress)
-        if report.notices:
-            raise ExportFailed("Some bundles are encrypted: give the council's private key with --key.\n"
-                               + "\n".join(report.notices[:10]))
-        apply_pull(ctx, target, report, result, progress)
-    finally:
-        target.close()
-    return result
-
-
 def export_store(spec: str, out_dir: Path, fmt: Format = "all", key_path: Path | None = None,
-                 progress: Progress | None = None) -> ExportResult:
+                 progress: Progress | None = None, *, fresh: bool = False,
+                 replicas: Path | None = None) -> ExportResult:
+    """Write the store's consolidated export, read through its local replica (`sync/replica.py`): `fresh`
+    rebuilds the replica from the whole store first, `replicas` is the folder replicas are kept in."""
     out = ExportResult()
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportFailed(f"{out_dir} is a file; give a folder for the export.")
     ensure_private_dir(out_dir)
-    with tempfile.TemporaryDirectory(prefix="htst-export-") as tmp, gc_paused():
-        db = open_database(Path(tmp) / "export.db")
-        ctx = ServiceContext(db=db, officer="export", settings=Settings())
-        try:
-            _scratch(ctx)
-            loaded = load_store(ctx, spec, key_path, progress)
-            out.rejected = [str(r) for r in loaded.rejected]
-            for ent in ENTITIES:
-                if fmt in ("csv", "all"):
-                    text, out.rows[ent.name] = entity_csv(ctx, ent)
-                    path = out_dir / f"{ent.name}.csv"
-                    write_private_file(path, text.encode("utf-8"))
-                    out.files.append(path)
-            if fmt in ("xlsx", "all"):
-                tables = {ent.name: (columns(ent), entity_rows(ctx, ent)) for ent in ENTITIES}
-                out.rows = {name: len(rows) for name, (_, rows) in tables.items()}
-                path = out_dir / WORKBOOK
-                write_xlsx(path, tables)
-                out.files.append(path)
-        finally:
-            ctx.close()
-    return out
-
-
-def _scratch(ctx: ServiceContext) -> None:
-    """Make the export's throwaway database cheap to fill: no secondary indexes on the synced tables (the
-    merge looks records up by primary key only, and nothing else reads this database but the export's
-    full-table SELECTs). Constraints (primary keys, foreign keys, NOT NULL) stay."""
-    with ctx.transaction() as session:
-        conn = session.connection()
+    with store_replica(spec, key_path, fresh=fresh, folder=replicas, progress=progress) as replica:
+        ctx = replica.ctx
+        out.rejected = replica.rejected
+        out.notices = replica.notices
         for ent in ENTITIES:
-            indexes = conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                (ent.table.name,)).scalars().all()
-            for name in indexes:
-                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+            if fmt in ("csv", "all"):
+                text, out.rows[ent.name] = entity_csv(ctx, ent)
+                path = out_dir / f"{ent.name}.csv"
+                write_private_file(path, text.encode("utf-8"))
+                out.files.append(path)
+        if fmt in ("xlsx", "all"):
+            tables = {ent.name: (columns(ent), entity_rows(ctx, ent)) for ent in ENTITIES}
+            out.rows = {name: len(rows) for name, (_, rows) in tables.items()}
+            path = out_dir / WORKBOOK
+            write_xlsx(path, tables)
+            out.files.append(path)
+    return out

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.orm import Session
 
+from htst_tui.db import search_index
 from htst_tui.db.base import utcnow
 from htst_tui.db.sync_state import SyncConflict
 from htst_tui.domain.common import friendly_errors
@@ -324,18 +325,20 @@ def _table_is_empty(session: Session, ent: Entity) -> bool:
 
 
 def _bulk_load(session: Session, ent: Entity, rows: list[tuple[Any, ...]]) -> None:
-    """Fill an empty table (a new device's first pull, the export's scratch database): drop its secondary
-    indexes, insert in id order, and re-create them from their own stored SQL, all in the caller's
-    transaction. Building an index once from sorted data is several times faster than 100,000 random
-    inserts into it; constraints (primary key, foreign keys, NOT NULL) are checked as usual on insert, and a
-    unique index that the rows break fails on re-creation, rolling the whole pull back as before."""
+    """Fill an empty table (a new device's first pull, a store's new replica): drop its secondary indexes,
+    insert in id order, and re-create them from their own stored SQL, all in the caller's transaction; its
+    search index likewise (`search_index.bulk_filling`). Building an index once from sorted data is several
+    times faster than 100,000 random inserts into it; constraints (primary key, foreign keys, NOT NULL) are
+    checked as usual on insert, and a unique index that the rows break fails on re-creation, rolling the
+    whole pull back as before."""
     conn = session.connection()
     indexes = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
         (ent.table.name,)).all()
     for name, _ in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    conn.exec_driver_sql(insert_sql(ent), rows)
+    with search_index.bulk_filling(conn, ent.table.name):
+        conn.exec_driver_sql(insert_sql(ent), rows)
     for _, sql in indexes:
         conn.exec_driver_sql(sql)
 
