@@ -161,6 +161,8 @@ def run_purge(ctx: ServiceContext, today: dt.date | None = None) -> PurgeResult:
                      detail=f"as of {today.isoformat()}; schedule from {policy.effective_from.isoformat()} "
                             f"{policy.policy_reference}; erased {counts}; drafts {result.drafts_cleared}; "
                             f"conflict copies {result.conflicts_cleared}")
+    if result.total:
+        ctx.db.scrub()
     return result
 
 
