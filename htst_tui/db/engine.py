@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,15 +45,16 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
 
-    def scrub(self) -> None:
+    def scrub(self, tables: Iterable[str] | None = None) -> None:
         """Leave no copy of erased values in the files: compact the search indexes (which keep deleted text
         until their segments merge), then checkpoint the write-ahead log into the database and truncate it
         (it still holds the pages as they were before the erasure). Freed pages are zeroed by
-        `secure_delete`. Run after a purge; costs about a second on a city-sized database."""
+        `secure_delete`. Run after a purge and after a pull that brought deletions (`tables`: the indexes to
+        compact, default all); costs about a second on a city-sized database."""
         from htst_tui.db import search_index
 
         with self.engine.begin() as conn:
-            search_index.optimize(conn)
+            search_index.optimize(conn, tables)
         with self.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -21,7 +21,7 @@ upgrade: it recreates whatever is missing and rebuilds that index from the table
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -123,14 +123,14 @@ def bulk_filling(conn: Connection, table: str) -> Iterator[None]:
     rebuild(conn, table)
 
 
-def optimize(conn: Connection) -> None:
+def optimize(conn: Connection, tables: Iterable[str] | None = None) -> None:
     """Merge every index's segments into one, dropping the entries of deleted or changed rows.
 
     Why: FTS5 records a deletion as a marker and keeps the old trigrams (with their rowid and positions, from
     which a name could be pieced back together) until segments merge. After a purge nothing of the erased
     text may stay in the file."""
     have = {name for (name,) in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
-    for table in INDEXED:
+    for table in INDEXED if tables is None else [t for t in tables if t in INDEXED]:
         fts = index_name(table)
         if fts in have:
             conn.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('optimize')"))

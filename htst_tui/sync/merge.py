@@ -98,6 +98,8 @@ class ApplyResult:
     pulled: int = 0
     conflicts: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    tombstoned: set[str] = field(default_factory=set)
+    """Tables whose rows became deletions here (erased by a purge elsewhere?): their files get scrubbed."""
 
 
 @contextmanager
@@ -385,6 +387,8 @@ def apply_entity(session: Session, ent: Entity, versions: list[Version], result:
             inserts.append(win)
         elif old.rev != win.rev or old.history != win.history:
             updates.append(win)
+            if win.deleted and not old.deleted:
+                result.tombstoned.add(t.name)
         if len(held_leaves) == 1 and rid not in losers:
             continue  # no conflict before or after: no loser to keep or drop
         kept = {v.rev for v in held_leaves if v.rev != win.rev}

@@ -31,6 +31,7 @@ class SyncResult:
     conflicts: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    tombstoned: set[str] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:
         """The `--json` object: exactly these four keys."""
@@ -98,6 +99,7 @@ def apply_pull(ctx: ServiceContext, target: SyncTarget, report: PullReport, resu
             state.pushed_seq = current_seq(session)
         result.pulled += applied.pulled
         result.conflicts += applied.conflicts
+        result.tombstoned |= applied.tombstoned
         result.rejected.extend(report.rejected)
         result.rejected.extend(applied.rejected)
         result.notices.extend(report.notices)
@@ -129,6 +131,8 @@ def sync(ctx: ServiceContext, spec: str = "", progress: Callable[[str, float], N
             del report  # freed while the collector still waits
     finally:
         target.close()
+    if result.tombstoned:
+        ctx.db.scrub(result.tombstoned)  # what a purge elsewhere erased leaves no trace in this device's files
     with ctx.transaction() as session:
         state = _state(session, target.store_id, target.label)
         state.target = target.label
