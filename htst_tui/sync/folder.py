@@ -39,7 +39,13 @@ def write_once(path: Path, data: bytes) -> None:
     """Temp name, fsync, rename, fsync the folder; refuses to replace an existing bundle (write-once)."""
     if path.exists():
         raise SyncTargetError(f"{path} already exists; bundles are never overwritten.")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    write_atomically(path, data)
+
+
+def write_atomically(path: Path, data: bytes, tag: str = "tmp") -> None:
+    """Temp name (dot-prefixed, so readers ignore it), fsync, rename over `path`, fsync the folder: a crash
+    leaves `path` either as it was or as `data`. Only compaction replaces an existing bundle this way."""
+    tmp = path.with_name(f".{path.name}.{tag}-{os.getpid()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
