@@ -8,13 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
 from htst_tui.cli import main
@@ -28,7 +32,8 @@ from htst_tui.sync.compact import STALE_TEMP_SECONDS, compact_store
 from htst_tui.sync.export import export_store
 from htst_tui.sync.run import pull_positions, sync
 from htst_tui.sync.target import open_target
-from tests.sync_support import add_school, device, losers, pg_server, pg_url, snapshot  # noqa: F401
+from tests.sync_support import add_school, device, fresh_pg_database, losers, pg_server, pg_url, snapshot  # noqa: F401
+from tests.test_sync_convergence import World, check, op
 
 SURNAME = "Quillfeatherby"
 """The erased pupil's distinctive (synthetic) surname: it must vanish from the store."""
@@ -324,3 +329,71 @@ def test_postgres_compaction_erases_the_data_and_changes_no_device(tmp_path: Pat
     assert sync(b, pg_url).pushed == 1 and sync(witness, pg_url).pulled == 1
     for ctx in (a, b, witness):
         ctx.close()
+
+
+# ------------------------------------------------------------------------------------------------ property
+
+
+class CompactingWorld(World):
+    """The convergence suite's devices and edits (deletes included), with compactions at random points."""
+
+    def __init__(self, folder: Path, n: int, target: str) -> None:
+        super().__init__(folder, n, target)
+        self.folder = folder
+
+    def run(self, step: tuple[Any, ...]) -> None:
+        if step[0] != "compact":
+            super().run(step)
+            return
+        witness = device(self.folder, "witness")  # reads the store just before the compaction
+        fresh = device(self.folder, "fresh")  # reads it just after
+        try:
+            assert not sync(witness, self.target).rejected
+            report = compact_store(self.target)
+            assert not report.not_compacted
+            assert not sync(fresh, self.target).rejected
+            assert snapshot(fresh) == snapshot(witness) and losers(fresh) == losers(witness)
+            assert sync(witness, self.target).counts() == NOTHING
+            assert compact_store(self.target).total == 0  # compacting twice is compacting once
+        finally:
+            witness.close()
+            fresh.close()
+
+
+compacting_op = st.one_of(op, st.tuples(st.just("compact"), st.integers(0, 3)))
+
+
+def run_compacting_world(target: str, folder: Path, n: int, steps: list[tuple[Any, ...]]) -> None:
+    world = CompactingWorld(folder, n, target)
+    try:
+        world.share_some_records()
+        for s in [*steps, ("compact", 0)]:
+            world.run(s)
+        check(world, folder)  # converged, a fresh device agrees, and no version any device made was lost
+    finally:
+        world.close()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(2, 3), steps=st.lists(compacting_op, min_size=1, max_size=16))
+def test_property_compacting_a_folder_changes_no_device(n: int, steps: list[tuple[Any, ...]]) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="htst-compact-"))
+    try:
+        run_compacting_world(str(folder / "stick"), folder, n, steps)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.postgres
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(n=st.integers(2, 3), steps=st.lists(compacting_op, min_size=1, max_size=16))
+def test_property_compacting_postgres_changes_no_device(pg_server: str, n: int,  # noqa: F811
+                                                        steps: list[tuple[Any, ...]]) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="htst-compact-pg-"))
+    url, drop = fresh_pg_database(pg_server)
+    try:
+        run_compacting_world(url, folder, n, steps)
+    finally:
+        drop()
+        shutil.rmtree(folder, ignore_errors=True)
