@@ -51,15 +51,16 @@ def pupil(ctx: ServiceContext, school_id: str, last: str, dob: str, year: int) -
         "needs_summary": f"{last} needs a booster seat"}).id
 
 
-def purge_scenario(tmp_path: Path, target: str, settings: Settings | None = None
-                   ) -> tuple[ServiceContext, ServiceContext]:
-    """A and B hold two pupils; both edit the same one (a conflict copy everywhere); A purges it; both sync."""
+def purge_scenario(tmp_path: Path, target: str, settings: Settings | None = None,
+                   offline: ServiceContext | None = None) -> tuple[ServiceContext, ServiceContext]:
+    """A and B hold two pupils; both edit the same one (a conflict copy everywhere); A purges it; both sync.
+    `offline` syncs once, after the pupils were made, and not again."""
     a, b = device(tmp_path, "a", settings), device(tmp_path, "b", settings)
     school_id = add_school(a)
     gone = pupil(a, school_id, SURNAME, "2009-03-02", 13)
     pupil(a, school_id, KEPT, "2020-03-02", 1)
-    sync(a, target)
-    sync(b, target)
+    for ctx in (a, b, *([offline] if offline else [])):
+        sync(ctx, target)
     for ctx, note in ((a, f"{SURNAME} travels with a sibling"), (b, f"{SURNAME} sits at the front")):
         data = Records(ctx, "pupils").get(gone).data
         Records(ctx, "pupils").update(gone, {**data, "needs_summary": note})
@@ -171,6 +172,35 @@ def test_a_bundle_left_with_no_records_keeps_its_number(tmp_path: Path) -> None:
     assert sync(c, str(stick)).pulled == 1
     assert Records(c, "schools").get(later.id).data["name"] == "Fictional Later School"
     assert sync(a, str(stick)).pulled == 1
+    check_same_everywhere(tmp_path, str(stick), [a, b, c])
+    for ctx in (a, b, c):
+        ctx.close()
+
+
+def test_an_edit_concurrent_with_the_erasure_stays_for_review_until_resolved(tmp_path: Path) -> None:
+    """C edits the pupil, offline, while A erases it: the erasure wins (a later generation) and C's edit is a
+    conflict copy, a leaf no compaction may drop. Resolving it for the deletion lets the next compaction go."""
+    stick = tmp_path / "stick"
+    c = device(tmp_path, "c")
+    a, b = purge_scenario(tmp_path, str(stick), offline=c)
+    (gone,) = [r["id"] for r in Records(c, "pupils").list(limit=10).rows if r["last_name"] == SURNAME]
+    Records(c, "pupils").update(gone, {**Records(c, "pupils").get(gone).data, "needs_summary": f"{SURNAME} again"})
+    for ctx in (c, a, b):
+        assert not sync(ctx, str(stick)).rejected
+    assert snapshot(c)["pupils"][gone][1] is True and len(losers(c)) == 1  # the deletion won everywhere
+
+    first = compact_store(str(stick))
+    assert dict(first.still_conflicting) == {"pupils": 1} and dict(first.removed) == {"pupils": 3}
+    assert f"{SURNAME} again".encode() in readable_bytes(stick)  # the concurrent edit is kept for review ...
+    check_same_everywhere(tmp_path, str(stick), [a, b, c])
+
+    from htst_tui.services.sync import list_conflicts, resolve_conflict
+
+    resolve_conflict(b, list_conflicts(b, limit=1).rows[0]["seq"], "current")  # ... until someone keeps the deletion
+    for ctx in (b, a, c):
+        assert not sync(ctx, str(stick)).rejected
+    second = compact_store(str(stick))
+    assert not second.still_conflicting and SURNAME.encode() not in readable_bytes(stick)
     check_same_everywhere(tmp_path, str(stick), [a, b, c])
     for ctx in (a, b, c):
         ctx.close()

@@ -6,6 +6,9 @@ folder fsynced; readers ignore dot names, so a crash leaves no visible bundle. A
 order; on a gap (a missing number) or a bundle that fails a check, the device's later bundles *wait* — they
 are reported on every sync (so the exit code says so) and apply once the missing or damaged file is put
 back. Bundles of every other device still apply.
+
+"Write-once" has one exception: compaction (`sync/compact.py`) rewrites a bundle in place, same device, number
+and schema, without the superseded versions of deleted records, through the same temp-fsync-rename path.
 """
 
 from __future__ import annotations
