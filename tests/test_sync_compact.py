@@ -260,6 +260,9 @@ def test_cli_counts_by_kind_and_audits(tmp_path: Path) -> None:
     assert sum("; removed " in line for line in audit.output.splitlines()) == 1  # a dry run is not logged
     missing = CliRunner().invoke(main, ["compact", "--db", str(a.db.path)])
     assert missing.exit_code == 2  # no target and no default: a usage error
+    typo = CliRunner().invoke(main, ["compact", "--target", str(tmp_path / "stik"), "--db", str(a.db.path)])
+    assert typo.exit_code == 1 and "not a sync folder" in typo.output
+    assert not (tmp_path / "stik").exists()  # a mistyped path is not made into a new store
     for ctx in (a, b):
         ctx.close()
 

@@ -255,10 +255,12 @@ def compact_postgres(target: PostgresTarget, dry_run: bool, progress: Progress |
 def compact_store(spec: str, *, key_path: Path | None = None, dry_run: bool = False,
                   progress: Progress | None = None) -> CompactReport:
     """Compact a folder store or a PostgreSQL store (see the module docstring)."""
-    from htst_tui.sync.folder import FolderTarget
+    from htst_tui.sync.folder import STORE_FILE, FolderTarget
     from htst_tui.sync.postgres import PostgresTarget
-    from htst_tui.sync.target import open_target
+    from htst_tui.sync.target import is_postgres_url, open_target
 
+    if not is_postgres_url(spec.strip()) and not (Path(spec.strip()).expanduser() / STORE_FILE).is_file():
+        raise CompactionError(f"{spec} is not a sync folder (it has no {STORE_FILE}); check the path.")
     target = open_target(spec, private_key_path=str(key_path) if key_path else "")
     try:
         if isinstance(target, FolderTarget):
