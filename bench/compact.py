@@ -1,6 +1,6 @@
 """Benchmark: compacting a folder store (and PostgreSQL with `--pg URL`) after a large purge.
 
-One device holds N synthetic pupils (default 20,000; a quarter of them have left school), pushes them, edits
+One device holds N synthetic pupils (default 8,000; a quarter of them have left school), pushes them, edits
 every pupil once and pushes again, purges the leavers and pushes the erasures. Then: the dry run, the
 compaction, and the store's size before and after; then a fresh device pulls the compacted store (it must
 get no rejection). Plain script that prints figures; synthetic data only. Run it with `nice` on a shared machine.
@@ -37,7 +37,7 @@ def timed(label: str, fn):  # type: ignore[no-untyped-def]
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--pupils", type=int, default=20_000)
+    ap.add_argument("--pupils", type=int, default=8_000)
     ap.add_argument("--pg", default="", help="also compact this (empty) PostgreSQL database")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="htst-bench-compact-"))
@@ -47,7 +47,7 @@ def main() -> None:
             {"urn": 100001, "name": "Fictional School", "phase": "secondary", "postcode": "BN1 1AA"}])
         ids = insert_new(ctx, s, BY_NAME["pupils"], [
             {"la_reference": f"TST{i:07d}", "first_name": "Testchild", "last_name": f"Example{i}",
-             "date_of_birth": "2009-03-02" if i % 4 == 0 else "2020-03-02", "school_id": school,
+             "date_of_birth": dt.date(2009 if i % 4 == 0 else 2020, 3, 2), "school_id": school,
              "year_group": 13 if i % 4 == 0 else 1, "needs_summary": f"Example{i} needs a booster seat"}
             for i in range(args.pupils)])
     targets = [str(tmp / "stick"), *([args.pg] if args.pg else [])]
@@ -55,6 +55,8 @@ def main() -> None:
         sync(ctx, t)
     timed("edit every pupil once", lambda: [Records(ctx, "pupils").update(
         i, {**Records(ctx, "pupils").get(i).data, "needs_summary": "edited"}) for i in ids])
+    for t in targets:
+        sync(ctx, t)
     erased = timed("purge (leavers)", lambda: run_purge(ctx, dt.date(2028, 1, 1))).total
     for t in targets:
         timed(f"push to {'folder' if t == targets[0] else 'PostgreSQL'}", lambda t=t: sync(ctx, t))
