@@ -55,9 +55,9 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
 
 
 def _register() -> None:
-    from htst_tui.commands import demo, doctor, export, importer, keygen, purge, report, sar, sync
+    from htst_tui.commands import compact, demo, doctor, export, importer, keygen, purge, report, sar, sync
 
-    for module in (demo, doctor, importer, sync, export, report, keygen, purge, sar):
+    for module in (demo, doctor, importer, sync, export, report, keygen, purge, compact, sar):
         main.add_command(module.command)
 
 

@@ -47,20 +47,14 @@ def command(source: str, out_dir: Path, fmt: str, key_path: Path | None, fresh: 
 
 def log_export(db_path: Path | None, source: str, out_dir: Path, rows: dict[str, int]) -> None:
     """Read-out audit: record the export in the local database (never creating one just for the log)."""
-    from sqlalchemy.engine import make_url
-
-    from htst_tui.paths import default_database
+    from htst_tui.commands import local_log, shown_target
     from htst_tui.services.audit import record_readout
-    from htst_tui.services.context import open_context
 
-    path = db_path or default_database()
-    if not path.exists():
-        click.echo("Note: no local database to log this export in (give --db).", err=True)
+    ctx = local_log(db_path, "export")
+    if ctx is None:
         return
-    shown = make_url(source).render_as_string(hide_password=True) if "://" in source else source
-    ctx = open_context(path)
     try:
         record_readout(ctx, kind="export", destination=str(out_dir),
-                       detail=f"from {shown}; " + " ".join(f"{k}={v}" for k, v in rows.items() if v))
+                       detail=f"from {shown_target(source)}; " + " ".join(f"{k}={v}" for k, v in rows.items() if v))
     finally:
         ctx.close()

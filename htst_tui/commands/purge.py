@@ -17,7 +17,8 @@ def command(db_path: Path | None, dry_run: bool, yes: bool) -> None:
     """List what is past retention (counts by kind, never names) and, once confirmed, erase it.
 
     Erased records keep no personal data and become deletions that sync, so the next `htst sync` purges them
-    from the central store and every other device. Periods: the retention settings (see README).
+    from the central store's merged view and every other device; `htst compact` then removes their earlier
+    versions from the store itself. Periods: the retention settings (see README).
     """
     from htst_tui.services.context import open_context
     from htst_tui.services.purge import plan_purge, run_purge
@@ -47,4 +48,5 @@ def command(db_path: Path | None, dry_run: bool, yes: bool) -> None:
     finally:
         ctx.close()
     click.echo(f"Erased {result.total} records (tombstones that sync); cleared {result.drafts_cleared} drafts and "
-               f"{result.conflicts_cleared} conflict copies. Run `htst sync` to purge them everywhere.")
+               f"{result.conflicts_cleared} conflict copies. Run `htst sync` to purge them everywhere, then "
+               "`htst compact --target TARGET` to drop their earlier versions from the central store.")

@@ -79,7 +79,8 @@ class PurgeScreen(Screen[None]):
             self.notify("Nothing is past retention.")
             return
         question = (f"Erase {self.total} records past retention?\n\nTheir personal details are removed for good "
-                    "and the erasure reaches every device and the central store at the next sync.")
+                    "and the erasure reaches every device and the central store at the next sync (then "
+                    "`htst compact` drops their earlier versions from the store).")
 
         def answered(yes: bool | None) -> None:
             if yes:

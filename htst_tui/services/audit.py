@@ -26,9 +26,15 @@ def record_readout(ctx: ServiceContext, *, kind: str, destination: str, detail: 
     The council must be able to show who read data out (issue: read-out audit); the entry names the
     destination, never the content.
     """
+    record_data_event(ctx, action="readout", entity=kind, detail=f"{destination} {detail}".strip())
+
+
+def record_data_event(ctx: ServiceContext, *, action: str, entity: str = "*", detail: str = "") -> None:
+    """One audit entry in its own transaction, for data-protection events that change no local record
+    (read-outs, compaction of a central store)."""
     with ctx.transaction() as session:
-        record_event(session, officer=ctx.officer, device=ctx.device_id, action="readout", entity=kind,
-                     record_id="-", fields=(), detail=f"{destination} {detail}".strip())
+        record_event(session, officer=ctx.officer, device=ctx.device_id, action=action, entity=entity,
+                     record_id="-", fields=(), detail=detail)
 
 
 @dataclass(frozen=True)
@@ -41,9 +47,10 @@ class Readout:
 
 
 def readouts(ctx: ServiceContext, *, limit: int = 50) -> list[Readout]:
-    """The latest read-outs and purges, newest first: what a manager reviews (`htst doctor --audit`)."""
+    """The latest read-outs, purges and compactions, newest first: what a manager reviews
+    (`htst doctor --audit`)."""
     with ctx.read() as session:
-        rows = session.execute(select(AuditEntry).where(AuditEntry.action.in_(("readout", "purge")))
+        rows = session.execute(select(AuditEntry).where(AuditEntry.action.in_(("readout", "purge", "compact")))
                                .order_by(AuditEntry.seq.desc()).limit(limit)).scalars()
-        return [Readout(r.at, r.officer, r.device, r.entity if r.action == "readout" else "purge", r.detail)
+        return [Readout(r.at, r.officer, r.device, r.entity if r.action == "readout" else r.action, r.detail)
                 for r in rows]

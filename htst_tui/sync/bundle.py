@@ -85,11 +85,12 @@ def encode_payload(versions: Sequence[str | dict[str, Any]]) -> bytes:
 
 
 def encode_bundle(device: str, seq: int, versions: Sequence[str | dict[str, Any]],
-                  public_key: X25519PublicKey | None = None) -> bytes:
+                  public_key: X25519PublicKey | None = None, *, schema: str = "") -> bytes:
+    """`schema` defaults to this app's; compaction passes the rewritten bundle's own, so it stays as written."""
     payload = encode_payload(versions)
     if public_key is not None:
         payload = crypto.encrypt(payload, public_key)
-    manifest = Manifest(format=FORMAT_VERSION, schema=current_schema(), device=device, seq=seq,
+    manifest = Manifest(format=FORMAT_VERSION, schema=schema or current_schema(), device=device, seq=seq,
                         count=len(versions), sha256=hashlib.sha256(payload).hexdigest(),
                         encrypted=public_key is not None)
     return MAGIC + manifest.to_json() + b"\n" + payload
@@ -140,8 +141,9 @@ def read_manifest(data: bytes, path: Path | str) -> tuple[Manifest, bytes]:
     return manifest, payload
 
 
-def decode_payload(manifest: Manifest, payload: bytes, path: Path | str,
-                   private_key: X25519PrivateKey | None) -> list[dict[str, Any]]:
+def payload_lines(manifest: Manifest, payload: bytes, path: Path | str,
+                  private_key: X25519PrivateKey | None) -> list[str]:
+    """The stored payload (decrypted) as its JSON lines, unparsed: exactly `manifest.count` of them."""
     if manifest.encrypted:
         if private_key is None:
             raise BundleLocked(path, "encrypted to the council's key; this device has no private key to read it")
@@ -160,6 +162,14 @@ def decode_payload(manifest: Manifest, payload: bytes, path: Path | str,
     lines = text.split("\n")
     if len(lines) != manifest.count:
         raise BundleError(path, f"the manifest says {manifest.count} records, the payload holds {len(lines)}")
+    return lines
+
+
+def decode_payload(manifest: Manifest, payload: bytes, path: Path | str,
+                   private_key: X25519PrivateKey | None) -> list[dict[str, Any]]:
+    lines = payload_lines(manifest, payload, path, private_key)
+    if not lines:
+        return []
     try:
         versions = json.loads("[" + ",".join(lines) + "]")
     except (ValueError, RecursionError) as exc:

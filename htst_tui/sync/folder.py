@@ -6,6 +6,9 @@ folder fsynced; readers ignore dot names, so a crash leaves no visible bundle. A
 order; on a gap (a missing number) or a bundle that fails a check, the device's later bundles *wait* — they
 are reported on every sync (so the exit code says so) and apply once the missing or damaged file is put
 back. Bundles of every other device still apply.
+
+"Write-once" has one exception: compaction (`sync/compact.py`) rewrites a bundle in place, same device, number
+and schema, without the superseded versions of deleted records, through the same temp-fsync-rename path.
 """
 
 from __future__ import annotations
@@ -39,7 +42,13 @@ def write_once(path: Path, data: bytes) -> None:
     """Temp name, fsync, rename, fsync the folder; refuses to replace an existing bundle (write-once)."""
     if path.exists():
         raise SyncTargetError(f"{path} already exists; bundles are never overwritten.")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    write_atomically(path, data)
+
+
+def write_atomically(path: Path, data: bytes, tag: str = "tmp") -> None:
+    """Temp name (dot-prefixed, so readers ignore it), fsync, rename over `path`, fsync the folder: a crash
+    leaves `path` either as it was or as `data`. Only compaction replaces an existing bundle this way."""
+    tmp = path.with_name(f".{path.name}.{tag}-{os.getpid()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
