@@ -151,6 +151,8 @@ def test_a_purge_reaches_the_replica_at_the_next_export(tmp_path: Path) -> None:
     with store_replica(str(stick)) as replica, replica.ctx.read() as session:
         row = session.connection().exec_driver_sql("SELECT * FROM pupils WHERE id = ?", (pid,)).one()._mapping
     assert row["deleted"] == 1 and "Example41" not in repr(dict(row))
+    path = replica_path(open_target(str(stick)).store_id)
+    assert b"Example41" not in b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
 
 
 @pytest.mark.postgres
