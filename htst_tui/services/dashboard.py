@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import importlib
+import sys
 import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -156,7 +157,13 @@ def separate_due_items(ctx: ServiceContext, today: dt.date,
 
     with _pool_lock:
         if _pool is None:
-            _pool = multiprocessing.get_context("spawn").Pool(1)
+            # multiprocessing hands the child sys.stderr's file descriptor; under Textual sys.stderr is a capture
+            # object whose fileno() is -1, so the real one is put back while the process starts.
+            shown, sys.stderr = sys.stderr, sys.__stderr__ or sys.stderr
+            try:
+                _pool = multiprocessing.get_context("spawn").Pool(1)
+            finally:
+                sys.stderr = shown
         pool = _pool
     job = pool.apply_async(_due_elsewhere, (str(ctx.db.path), ctx.officer, ctx.settings, today,
                                             SEPARATE_PROVIDERS if providers is None else providers))
