@@ -246,9 +246,7 @@ def child_pilot(db: str) -> dict[str, Any]:
     ctx.close()
     from htst_tui.services import dashboard
 
-    if dashboard._pool is not None:  # end the separate process, so its peak is counted below
-        dashboard._pool.close()
-        dashboard._pool.join()
+    dashboard.end_separate_process()  # reaped, so its peak is counted below
     out["peak_rss_mb"] = peak_rss_mb()
     out["children_rss_mb"] = children_peak_rss_mb()
     return out

@@ -7,6 +7,7 @@ adding one string here, and Home never learns about any of them.
 
 from __future__ import annotations
 
+import atexit
 import calendar
 import datetime as dt
 import importlib
@@ -146,6 +147,16 @@ _pool: Any = None
 _pool_lock = threading.Lock()
 
 
+def end_separate_process() -> None:
+    """Stop the separate process (at exit; whatever it was reviewing is not needed any more)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.terminate()
+        pool.join()
+
+
 def separate_due_items(ctx: ServiceContext, today: dt.date,
                        providers: list[str] | None = None) -> tuple[list[DueItem], list[str]]:
     """`due_items` for `providers` (default SEPARATE_PROVIDERS) in a separate process; blocks until done.
@@ -164,6 +175,7 @@ def separate_due_items(ctx: ServiceContext, today: dt.date,
                 _pool = multiprocessing.get_context("spawn").Pool(1)
             finally:
                 sys.stderr = shown
+            atexit.register(end_separate_process)
         pool = _pool
     job = pool.apply_async(_due_elsewhere, (str(ctx.db.path), ctx.officer, ctx.settings, today,
                                             SEPARATE_PROVIDERS if providers is None else providers))
