@@ -18,7 +18,7 @@ from htst_tui.db.engine import open_database
 from htst_tui.domain.panel import AttendanceStatus
 from htst_tui.entities import BY_NAME, entity
 from htst_tui.screens import home
-from htst_tui.services import dashboard, lookups, panel
+from htst_tui.services import dashboard, lookups, panel, search
 from htst_tui.services import incidents as inc
 from htst_tui.services.bulk import insert_new
 from htst_tui.services.context import ServiceContext, open_context
@@ -152,6 +152,47 @@ def test_incident_search_by_text_route_operator_and_school(ctx: ServiceContext) 
     assert search(route) == {on_route}
     assert search(operator) == {by_operator}
     assert search("se") == {quiet, by_operator}  # short: LIKE over the text ("Seatbelt", "seats")
+
+
+@pytest.mark.parametrize("term", ["thistle", "ha", "FICT", "e"])
+def test_a_dense_search_pages_as_the_index_does(ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch,
+                                               term: str) -> None:
+    """Past the count's cap a page is found by walking the list order: the same rows, in the same order."""
+    records = Records(ctx, "pupils")
+    for n in range(12):
+        first, last = NAMES[n % len(NAMES)]
+        records.create(pupil(ctx, n, first, f"{last}{n}"))
+    pages = [records.list(term, offset=offset, limit=2).rows for offset in (0, 2, 4)]
+    monkeypatch.setattr("htst_tui.services.records.COUNT_CAP", 1)
+    walked: list[bool] = []
+    real = search.walk_list_order
+    monkeypatch.setattr("htst_tui.services.records.walk_list_order",
+                        lambda *a: walked.append(real(*a)) or walked[-1])
+    dense = [records.list(term, offset=offset, limit=2) for offset in (0, 2, 4)]
+    assert [p.rows for p in dense] == pages and any(p.rows for p in dense)
+    assert True in walked
+    assert all(p.more for p in dense if len(p.rows) == 2)
+
+
+@pytest.mark.parametrize("term", ["se", "seatbelt", "R101", "pretend", "Fictional"])
+def test_a_dense_incident_search_pages_as_the_index_does(ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch,
+                                                        term: str) -> None:
+    ref = make_reference(ctx)
+    base = {"reported_at": "2026-03-04 09:00", "reported_by_kind": "crew", "category": "behaviour",
+            "school_id": ref.schools[0], "pupil_ids": [], "notifications": []}
+    for n in range(8):
+        inc.log_incident(ctx, {**base, "occurred_at": f"2026-03-0{1 + n % 3} 08:1{n}",
+                               "route_id": ref.routes[n % 2], "operator_id": ref.operators[n % 2],
+                               "description": ["Seatbelt unbuckled.", "Shouting.", "Kicking seats."][n % 3]})
+
+    def pages() -> list[list[str]]:
+        return [[r["id"] for r in inc.list_incidents(ctx, inc.IncidentFilter(search=term), offset, 3).rows]
+                for offset in (0, 3, 6)]
+
+    expected = pages()
+    monkeypatch.setattr("htst_tui.services.incidents.capped_count",
+                        lambda session, stmt, offset: (offset + 1, True))  # "more than the cap", always
+    assert pages() == expected and any(expected)
 
 
 def test_incident_form_shows_pupil_references(ctx: ServiceContext) -> None:

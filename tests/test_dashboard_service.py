@@ -10,6 +10,7 @@ import pytest
 from htst_tui.domain.reference import Pupil, Route
 from htst_tui.services import dashboard
 from htst_tui.services.context import ServiceContext
+from htst_tui.services.dashboard_types import DueItem
 from htst_tui.services.records import Records
 from htst_tui.services.sync import run_sync
 from htst_tui.widgets.model_form import field_label, field_specs
@@ -58,6 +59,26 @@ def test_reference_due_items(ctx: ServiceContext) -> None:
     ctx.settings.panel.training_valid_months = 36
     assert "HTST law training out of date: Lapsed Lee" not in {i.title for i in
                                                                dashboard.reference_due_items(ctx, TODAY)}
+
+
+def test_separate_providers_answer_as_in_process(ctx: ServiceContext) -> None:
+    """Home runs the whole-database review in a separate process: the same items, this device's settings."""
+    op = Records(ctx, "operators").create({"name": "Fictional Taxis", "licence_no": "PH-1"}).id
+    _crew(ctx, op, "Expired Eve", "2026-03-01")
+    Records(ctx, "panel_members").create({"name": "Lapsed Lee", "role": "clerk", "training_date": "2024-03-01"})
+    ctx.settings.panel.training_valid_months = 36  # a setting the other process must be given, not re-read
+    providers = ["htst_tui.services.dashboard:reference_due_items", *dashboard.SEPARATE_PROVIDERS]
+    here = dashboard.due_items(ctx, TODAY, providers)
+    there = dashboard.separate_due_items(ctx, TODAY, providers)
+    assert there == here
+    assert [i.title for i in there[0]] == ["DBS expired: Expired Eve (badge B-EXP)"]
+    assert set(dashboard.in_process_providers()) | set(dashboard.SEPARATE_PROVIDERS) == \
+        set(dashboard.DASHBOARD_PROVIDERS)
+    board = dashboard.build_dashboard(ctx, TODAY, dashboard.in_process_providers())
+    late = DueItem("Data protection", "3 records past retention: review and erase", TODAY, True, screen="purge")
+    merged = dashboard.with_more_due(board, [late], ["Busy: try again"])
+    assert [i.title for i in merged.due] == ["DBS expired: Expired Eve (badge B-EXP)", late.title]  # by date
+    assert merged.problems == ["Busy: try again"] and merged.counts == board.counts
 
 
 def test_dashboard_counts_unsynced_and_last_sync(ctx: ServiceContext, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.worker import get_current_worker
 
 from htst_tui.errors import HtstError
 
@@ -82,14 +83,18 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard")
     def _load_dashboard(self, ctx: Any, today: Any) -> None:
-        from htst_tui.services.dashboard import build_dashboard
+        from htst_tui.services import dashboard
 
         try:
-            board = build_dashboard(ctx, today)
+            board = dashboard.build_dashboard(ctx, today, dashboard.in_process_providers())
+            self.app.call_from_thread(self._show, board)
+            # The retention review reads every record: in a separate process, its line added when it arrives.
+            more, problems = dashboard.separate_due_items(ctx, today)
         except HtstError as exc:
             self.app.call_from_thread(self._show_error, exc)
             return
-        self.app.call_from_thread(self._show, board)
+        if (more or problems) and not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, dashboard.with_more_due(board, more, problems))
 
     def _show_error(self, exc: HtstError) -> None:
         self.query_one("#home-status", Static).update(f"[b]{exc.title}[/b]: {exc.message}")

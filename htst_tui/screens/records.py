@@ -31,7 +31,7 @@ def kind_title(name: str) -> str:
 
 class RecordsScreen(Screen[None]):
     HELP_TOPIC = "records"
-    AUTO_FOCUS = "DataTable"
+    AUTO_FOCUS = "RowTable"
     """The list, not the kinds: focusing the kinds first would highlight (and switch to) the first kind."""
     BINDINGS = [
         Binding("n", "new", "New"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import aliased
 
 from htst_tui.db.base import utcnow
 from htst_tui.db.incidents import IncidentRecord
@@ -43,7 +44,7 @@ from htst_tui.services.records import (
     to_view,
     validate_data,
 )
-from htst_tui.services.search import contains, like_pattern
+from htst_tui.services.search import contains, like_pattern, walk_list_order
 from htst_tui.settings import IncidentSettings
 
 ENTITY = "incidents"
@@ -190,7 +191,8 @@ class IncidentFilter:
     search: str = ""
 
 
-def _conditions(flt: IncidentFilter) -> list[Any]:
+def _conditions(flt: IncidentFilter, *, dense: bool = False) -> list[Any]:
+    """`dense`: the search matches many rows; written so that SQLite walks the list order (`services/search.py`)."""
     i = IncidentRecord
     cond: list[Any] = [i.deleted.is_(False)]
     for field in ("status", "category", "severity", "operator_id", "school_id"):
@@ -203,13 +205,24 @@ def _conditions(flt: IncidentFilter) -> list[Any]:
         cond.append(i.occurred_at < local_day_bounds(flt.date_to)[1])
     term = flt.search.strip()
     if term:
-        # The incident's own text from its search index; route, operator and school names as id lists from
-        # those small tables, so neither the count nor the page has to join and scan every incident.
         like = like_pattern(term)
-        cond.append(or_(contains(ENTITY, term, [i.description, i.reported_by_name, i.immediate_action, i.outcome]),
-                        i.route_id.in_(select(RouteRecord.id).where(RouteRecord.code.like(like))),
-                        i.operator_id.in_(select(OperatorRecord.id).where(OperatorRecord.name.like(like))),
-                        i.school_id.in_(select(SchoolRecord.id).where(SchoolRecord.name.like(like)))))
+        text = contains(ENTITY, term, [i.description, i.reported_by_name, i.immediate_action, i.outcome], dense=dense)
+        named: list[tuple[Any, Any, Any]] = [(i.route_id, RouteRecord, RouteRecord.code),
+                                             (i.operator_id, OperatorRecord, OperatorRecord.name),
+                                             (i.school_id, SchoolRecord, SchoolRecord.name)]
+        if dense:
+            # Walking the list order: look up each row's route, operator and school by id (a primary-key probe,
+            # cheaper than LIKE over its free text, so first) rather than building id lists of every match.
+            looked_up = []
+            for link, orm, name in named:
+                other = aliased(orm)  # the page's query joins these tables too: look up a separate copy
+                looked_up.append(select(getattr(other, name.key)).where(other.id == link).correlate_except(other)
+                                 .scalar_subquery().like(like))
+            cond.append(or_(*looked_up, text))
+        else:
+            # The incident's own text from its search index; route, operator and school names as id lists from
+            # those tables, so neither the count nor the page has to join and scan every incident.
+            cond.append(or_(text, *[link.in_(select(orm.id).where(name.like(like))) for link, orm, name in named]))
     return cond
 
 
@@ -230,10 +243,10 @@ def list_incidents(ctx: ServiceContext, flt: IncidentFilter, offset: int = 0, li
                    now: dt.datetime | None = None) -> Page:
     """One page, newest first, filtered and searched in SQL; rows are ready to show (labels, route code...)."""
     i = IncidentRecord
-    cond = _conditions(flt)
     now = now or utcnow()
     with ctx.read() as session:
-        total, more = capped_count(session, select(i.id).where(*cond), offset)
+        total, more = capped_count(session, select(i.id).where(*_conditions(flt)), offset)
+        cond = _conditions(flt, dense=bool(flt.search.strip()) and walk_list_order(more, offset, limit))
         stmt = _joined(select(i.id, i.occurred_at, i.category, i.severity, i.status, i.report_deadline,
                               i.written_report_at, i.pupil_count, RouteRecord.code.label("route"),
                               OperatorRecord.name.label("operator"), SchoolRecord.name.label("school"))

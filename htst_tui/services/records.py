@@ -23,7 +23,7 @@ from htst_tui.entities import BY_NAME, Entity, entity
 from htst_tui.errors import NotFound, RecordLocked, ValidationFailed
 from htst_tui.services.audit import record_event
 from htst_tui.services.context import ServiceContext, reserve_seq
-from htst_tui.services.search import contains
+from htst_tui.services.search import contains, walk_list_order
 
 
 @dataclass(frozen=True)
@@ -238,15 +238,20 @@ class Records:
              include_deleted: bool = False) -> Page:
         """One page of live records matching `search` (case-insensitive, any search field) and `filters`."""
         orm = self.ent.orm
-        cond: list[ColumnElement[bool]] = [] if include_deleted else [orm.deleted.is_(False)]
         term = search.strip()
-        if term:
-            cond.append(contains(self.ent.name, term, [getattr(orm, f) for f in self.ent.search_fields]))
-        for k, v in (filters or {}).items():
-            cond.append(getattr(orm, k) == v)
+
+        def conditions(dense: bool) -> list[ColumnElement[bool]]:
+            cond: list[ColumnElement[bool]] = [] if include_deleted else [orm.deleted.is_(False)]
+            if term:
+                cond.append(contains(self.ent.name, term, [getattr(orm, f) for f in self.ent.search_fields],
+                                     dense=dense))
+            cond.extend(getattr(orm, k) == v for k, v in (filters or {}).items())
+            return cond
+
         order = [getattr(orm, f) for f in self.ent.title_fields] + [orm.id]
         with self.ctx.read() as session:
-            total, more = capped_count(session, select(orm.id).where(*cond), offset)
+            total, more = capped_count(session, select(orm.id).where(*conditions(False)), offset)
+            cond = conditions(bool(term) and walk_list_order(more, offset, limit))
             cols = [orm.id, *[getattr(orm, f) for f in self.ent.list_fields]]
             result = session.execute(select(*cols).where(*cond).order_by(*order).offset(offset).limit(limit))
             rows = [dict(r._mapping) for r in result]

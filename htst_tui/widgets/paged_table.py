@@ -1,7 +1,8 @@
-"""A search box over a DataTable that holds one page of rows fetched from SQL.
+"""A search box over a table that holds one page of rows fetched from SQL.
 
-DataTable measures every cell on the event loop (DESIGN.md: ~3.3 s for 10k rows), so lists never load a
-whole table: the fetch function pages with LIMIT/OFFSET in a thread worker and the table shows one page.
+Lists never load a whole table: the fetch function pages with LIMIT/OFFSET in a thread worker and the table
+shows one page. The table is a `RowTable`, not a DataTable: DataTable renders every cell through Rich on the
+event loop, 50–130 ms a frame at city scale, paid again on each keystroke's new page (`widgets/row_table.py`).
 Typing filters (the query runs SQL-side); PageUp/PageDown move between pages; Enter opens a row.
 """
 
@@ -15,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from htst_tui.widgets.formatting import display_value
+from htst_tui.widgets.row_table import RowTable
 
 
 class PageLike(Protocol):
@@ -37,7 +39,7 @@ class PagedTable(Vertical):
     DEFAULT_CSS = """
     PagedTable { height: 1fr; }
     PagedTable > Input { margin: 0 0 0 0; }
-    PagedTable > DataTable { height: 1fr; }
+    PagedTable > RowTable { height: 1fr; }
     PagedTable > .paged-status { height: 1; color: $text-muted; padding: 0 1; }
     """
 
@@ -83,15 +85,12 @@ class PagedTable(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=self.placeholder, classes="paged-search")
-        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
-        for key, label in self.columns:
-            table.add_column(label, key=key)
-        yield table
+        yield RowTable([label for _, label in self.columns])
         yield Static("", classes="paged-status")
 
     @property
-    def table(self) -> DataTable[str]:
-        return self.query_one(DataTable)
+    def table(self) -> RowTable:
+        return self.query_one(RowTable)
 
     def on_mount(self) -> None:
         self.reload()
@@ -121,18 +120,13 @@ class PagedTable(Vertical):
         self.app.call_from_thread(self._show, page, offset)
 
     def _show(self, page: PageLike, offset: int) -> None:
-        tables = self.query(DataTable)
+        tables = self.query(RowTable)
         if not self.is_attached or not tables:  # removed (screen closed, kind switched) while loading
             return
-        table: DataTable[str] = tables.first()
-        keep = table.cursor_row
-        table.clear()
-        for row in page.rows:
-            table.add_row(*(display_value(row.get(key)) for key, _ in self.columns), key=str(row["id"]))
+        tables.first().set_rows([(str(row["id"]), [display_value(row.get(key)) for key, _ in self.columns])
+                                 for row in page.rows])
         self.total = page.total
         self.page_start = offset
-        if page.rows:
-            table.move_cursor(row=min(keep, len(page.rows) - 1))
         self.more = bool(getattr(page, "more", False))
         last = offset + len(page.rows)
         first = offset + 1 if page.rows else 0
@@ -157,14 +151,9 @@ class PagedTable(Vertical):
 
     @property
     def current_id(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return self.table.cursor_key
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.RowSelected)
+    def _row_selected(self, event: RowTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.Chosen(self, event.row_key.value))
+        self.post_message(self.Chosen(self, event.row_key))

@@ -1,0 +1,206 @@
+"""A light, read-only table for one page of rows: a header line, a row cursor and zebra stripes.
+
+Why not DataTable: DataTable renders every visible cell through Rich (padding, wrapping, per-cell styles) on
+the event loop; after a new page arrives every cell is new, and at city scale that cost ~0.2–0.4 ms a cell,
+50–130 ms a frame on a 2-core machine, on every keystroke of type-to-search. Here each row is formatted once,
+as one padded string, when the page arrives, and a frame draws one segment per visible line.
+
+The API is the part of DataTable's that lists use: `row_count`, `get_row_at`, `get_row`, `cursor_row`,
+`move_cursor`, `clear`, and a `RowSelected` message on Enter (or a click on the highlighted row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+MAX_COLUMN = 40
+"""Cells wider than this are cut (the form shows the whole value)."""
+
+
+def _one_line(text: str) -> str:
+    """Line breaks and tabs as spaces: a row is one line."""
+    return " ".join(text.split()) if "\n" in text or "\t" in text or "\r" in text else text
+
+
+class RowTable(Widget, can_focus=True):
+    DEFAULT_CSS = """
+    RowTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .row-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .row-table--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .row-table--even-row { background: $surface-lighten-1 50%; }
+        &:dark > .row-table--even-row { background: $surface-darken-1 40%; }
+        & > .row-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
+    COMPONENT_CLASSES = {"row-table--header", "row-table--even-row", "row-table--cursor"}
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("home", "cursor_first", "First", show=False),
+        Binding("end", "cursor_last", "Last", show=False),
+    ]
+
+    class RowSelected(Message):
+        """Enter on a row (or a click on the highlighted one): `row_key` is the row's key."""
+
+        def __init__(self, table: RowTable, row_key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.row_key = row_key
+
+        @property
+        def control(self) -> RowTable:
+            return self.table
+
+    def __init__(self, columns: Sequence[str], *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.labels = list(columns)
+        self._keys: list[str] = []
+        self._rows: list[list[str]] = []
+        self._index: dict[str, int] = {}
+        self._lines: list[str] = []
+        self._header = ""
+        self._cursor = 0
+        self._top = 0
+        self._layout()
+
+    # -- contents ---------------------------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[tuple[str, Sequence[str]]], *, cursor: int | None = None) -> None:
+        """Replace every row: (key, cells as text). The cursor stays on the same line number (or `cursor`)."""
+        self._keys = [key for key, _ in rows]
+        self._rows = [list(cells) for _, cells in rows]
+        self._index = {key: n for n, key in enumerate(self._keys)}
+        self._layout()
+        self._cursor = max(0, min(self._cursor if cursor is None else cursor, len(self._rows) - 1))
+        self._top = 0
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def _layout(self) -> None:
+        widths = [min(MAX_COLUMN, max([cell_len(label), *(cell_len(r[n]) for r in self._rows)]))
+                  for n, label in enumerate(self.labels)]
+
+        def line(cells: Sequence[str]) -> str:
+            return "".join(f" {set_cell_size(cell, width)} " for cell, width in zip(cells, widths, strict=True))
+
+
+        self._header = line(self.labels)
+        self._lines = [line(cells) for cells in self._rows]
+        self._width = sum(widths) + 2 * len(widths)
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    def get_row_at(self, index: int) -> list[str]:
+        return list(self._rows[index])
+
+    def get_row(self, key: str) -> list[str]:
+        return list(self._rows[self._index[key]])
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
+
+    @property
+    def cursor_key(self) -> str | None:
+        return self._keys[self._cursor] if self._keys else None
+
+    def move_cursor(self, *, row: int) -> None:
+        if not self._rows:
+            return
+        self._cursor = max(0, min(row, len(self._rows) - 1))
+        self._scroll_to_cursor()
+        self.refresh()
+
+    # -- layout and drawing ----------------------------------------------------------------------------------
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return self._width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._rows) + 1
+
+    @property
+    def _visible_rows(self) -> int:
+        return max(1, self.content_size.height - 1)
+
+    def _scroll_to_cursor(self) -> None:
+        if self._cursor < self._top:
+            self._top = self._cursor
+        elif self._cursor >= self._top + self._visible_rows:
+            self._top = self._cursor - self._visible_rows + 1
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        style = self.rich_style
+        if y == 0:
+            text, style = self._header, style + self.get_component_rich_style("row-table--header")
+        else:
+            index = self._top + y - 1
+            if index >= len(self._lines):
+                return Strip.blank(width, style)
+            text = self._lines[index]
+            if index == self._cursor:
+                style += self.get_component_rich_style("row-table--cursor")
+            elif index % 2:
+                style += self.get_component_rich_style("row-table--even-row")
+        return Strip([Segment(text, style)]).adjust_cell_length(width, style)
+
+    # -- keys and mouse --------------------------------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self._cursor + 1)
+
+    def action_cursor_first(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_cursor_last(self) -> None:
+        self.move_cursor(row=len(self._rows) - 1)
+
+    def action_select_cursor(self) -> None:
+        if self._keys:
+            self.post_message(self.RowSelected(self, self._keys[self._cursor]))
+
+    def on_click(self, event: events.Click) -> None:
+        index = self._top + event.y - 1
+        if event.y < 1 or index >= len(self._rows):
+            return
+        if index == self._cursor:
+            self.action_select_cursor()
+        else:
+            self.move_cursor(row=index)
