@@ -59,7 +59,8 @@ TOPICS: dict[str, str] = {
     ),
     "lock": (
         "The screen locked because no key was pressed for a while. Type your passphrase and press Enter; "
-        "everything you were doing is still there. ctrl+q quits (drafts are kept)."
+        "everything you were doing is still there. ctrl+q quits (drafts are kept). Forgotten it? Whoever "
+        "administers this computer account can clear it (README: Idle lock); Settings (F9) changes it."
     ),
     "picker": "Type to search, move with up/down, Enter chooses the record, Escape closes without choosing.",
     "help": "Escape, q or F1 closes this screen.",

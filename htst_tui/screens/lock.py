@@ -89,8 +89,8 @@ class LockScreen(ModalScreen[None]):
         field = self.query_one("#lock-passphrase", Input)
         field.value = ""
         field.focus()
-        hint = (" Forgotten it? Quit with ctrl+q (your drafts are kept) and ask your manager to reset it."
-                if self.wrong_tries >= 3 else "")
+        hint = (" Forgotten it? Quit with ctrl+q (your drafts are kept) and ask whoever administers this computer "
+                "account to clear it (README: Idle lock); then choose a new one." if self.wrong_tries >= 3 else "")
         self._say(f"That is not the passphrase (try {self.wrong_tries}).{hint}")
 
     @on(Input.Submitted, "#lock-again")
