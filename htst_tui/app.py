@@ -287,7 +287,7 @@ class HtstApp(App[None]):
         except OSError as exc:
             self.call_from_thread(self.notify, f"Could not save settings: {exc}", severity="error")
 
-    # -- help, new records ------------------------------------------------------------------------------------
+    # -- help, passphrase, new records ----------------------------------------------------------------------------
 
     def action_help(self) -> None:
         from htst_tui.screens.help import HelpScreen
@@ -296,6 +296,16 @@ class HtstApp(App[None]):
             self.pop_screen()
             return
         self.push_screen(HelpScreen(self.screen))
+
+    def action_change_passphrase(self) -> None:
+        """The Change unlock passphrase modal (palette, Settings); it saves and applies the settings itself."""
+        from htst_tui.screens.change_passphrase import ChangePassphraseModal
+
+        if self._ctx is None:
+            self.notify("The database is not open yet.", severity="warning")
+            return
+        if not isinstance(self.screen, ChangePassphraseModal):
+            self.push_screen(ChangePassphraseModal(has_current=bool(self._ctx.settings.security.passphrase_hash)))
 
     def new_record(self, entity_name: str) -> None:
         """Open the Records browser on `entity_name` with a blank form (palette: "New school" …)."""

@@ -35,7 +35,16 @@ TOPICS: dict[str, str] = {
     "settings": (
         "Your name and role are stamped on every record you save. The theme changes the colours (ctrl+p → "
         "Theme also changes it). The numbers below are the service's own rules (training validity, review "
-        "periods, report deadlines); each is checked before saving. ctrl+s saves to config.toml."
+        "periods, report deadlines); each is checked before saving. ctrl+s saves to config.toml. The unlock "
+        "passphrase is changed in its own window (its key is listed below; ctrl+p → Change unlock passphrase "
+        "also opens it)."
+    ),
+    "change_passphrase": (
+        "Change the passphrase the idle lock asks for: type the current one, then the new one twice (Tab or "
+        "Enter moves on; Enter on the last field or ctrl+s changes it). If none is set yet, only the new one "
+        "is asked. A wrong or unusable entry is said next to its field and is typed again; the other fields "
+        "keep what you typed. Escape cancels. The change is recorded in the audit log (never the passphrase). "
+        "Forgotten it? Ask whoever administers your computer account: see the README, Idle lock."
     ),
     "profile": ("Type your name, choose your role, and choose an unlock passphrase (typed twice) for the idle lock, "
                 "then ctrl+s. You can change name and role later in Settings (F9)."),
@@ -50,7 +59,8 @@ TOPICS: dict[str, str] = {
     ),
     "lock": (
         "The screen locked because no key was pressed for a while. Type your passphrase and press Enter; "
-        "everything you were doing is still there. ctrl+q quits (drafts are kept)."
+        "everything you were doing is still there. ctrl+q quits (drafts are kept). Forgotten it? Whoever "
+        "administers this computer account can clear it (README: Idle lock); Settings (F9) changes it."
     ),
     "picker": "Type to search, move with up/down, Enter chooses the record, Escape closes without choosing.",
     "help": "Escape, q or F1 closes this screen.",

@@ -1,4 +1,4 @@
-"""Command palette (ctrl+p): every registry screen, a new record of each kind, help and theme.
+"""Command palette (ctrl+p): every registry screen, a new record of each kind, help, theme and passphrase.
 
 Its own module (as Posting does) so app.py stays small; imported when the palette first opens. Not to be
 confused with `htst_tui/commands/`, the CLI's subcommands.
@@ -32,6 +32,9 @@ def palette_commands(app: Any) -> list[PaletteCommand]:
                                    "Pick a colour theme; it is remembered in your settings."))
     if app.has_ctx:
         from htst_tui.entities import ENTITIES
+
+        commands.append(PaletteCommand("Change unlock passphrase", app.action_change_passphrase,
+                                       "The passphrase the idle lock asks for: current one, then the new one twice."))
 
         commands.extend(
             PaletteCommand(f"New {e.label.lower()}", partial(app.new_record, e.name),

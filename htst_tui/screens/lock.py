@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from htst_tui.services.passphrase import MIN_LENGTH, PassphraseTooShort, hash_passphrase, verify_passphrase
+from htst_tui.services.passphrase import MIN_LENGTH, hash_passphrase, new_passphrase_problems, verify_passphrase
 from htst_tui.settings import Settings, save_settings
 
 LOCK_CSS = """
@@ -89,22 +89,19 @@ class LockScreen(ModalScreen[None]):
         field = self.query_one("#lock-passphrase", Input)
         field.value = ""
         field.focus()
-        hint = (" Forgotten it? Quit with ctrl+q (your drafts are kept) and ask your manager to reset it."
-                if self.wrong_tries >= 3 else "")
+        hint = (" Forgotten it? Quit with ctrl+q (your drafts are kept) and ask whoever administers this computer "
+                "account to clear it (README: Idle lock); then choose a new one." if self.wrong_tries >= 3 else "")
         self._say(f"That is not the passphrase (try {self.wrong_tries}).{hint}")
 
     @on(Input.Submitted, "#lock-again")
     def _new_passphrase_confirmed(self) -> None:
         first = self.query_one("#lock-passphrase", Input).value
         again = self.query_one("#lock-again", Input).value
-        if first != again:
-            self._say("The two passphrases differ: type them again.")
+        problems = new_passphrase_problems(first, again)
+        if problems:
+            self._say(next(iter(problems.values())))
             return
-        try:
-            stored = hash_passphrase(first)
-        except PassphraseTooShort as exc:
-            self._say(f"Passphrase too short: {exc}.")
-            return
+        stored = hash_passphrase(first)
         updated = self.settings.model_copy(deep=True)
         updated.security.passphrase_hash = stored
         try:

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.validation import Function, Length
 from textual.widgets import Button, Input, Label, Select, Static
 
-from htst_tui.services.passphrase import MIN_LENGTH, PassphraseTooShort, hash_passphrase
+from htst_tui.services.passphrase import MIN_LENGTH, hash_passphrase, new_passphrase_problems
 from htst_tui.settings import OfficerRole, ProfileSettings, Settings, save_settings
 
 ROLE_LABELS = {
@@ -109,14 +109,9 @@ class ProfileModal(ModalScreen[Settings | None]):
         again = self.query_one("#profile-passphrase-again", Input).value
         if not first and not again:
             return ""
-        error = self.query_one("#profile-passphrase-error", Static)
-        if first != again:
-            error.update("The two passphrases differ: type them again.")
+        problems = new_passphrase_problems(first, again)
+        if problems:
+            self.query_one("#profile-passphrase-error", Static).update(next(iter(problems.values())))
             self.query_one("#profile-passphrase", Input).focus()
             return None
-        try:
-            return hash_passphrase(first)
-        except PassphraseTooShort as exc:
-            error.update(f"Passphrase too short: {exc}.")
-            self.query_one("#profile-passphrase", Input).focus()
-            return None
+        return hash_passphrase(first)

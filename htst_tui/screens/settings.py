@@ -32,7 +32,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("security", "Security"),
 ]
 HIDDEN = {"spot_checks": ("extra_items",), "security": ("passphrase_hash",)}
-"""Fields edited elsewhere (the checklist editor, the passphrase prompt), not as a line of text here."""
+"""Fields edited elsewhere (the checklist editor, the passphrase modal: ctrl+l), not as a line of text here."""
 LABELS = {"officer_name": "Your name", "officer_role": "Your role"}
 
 
@@ -40,6 +40,7 @@ class SettingsScreen(Screen[None]):
     HELP_TOPIC = "settings"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+l", "app.change_passphrase", "Unlock passphrase"),
         Binding("escape", "home", "Back"),
     ]
 
@@ -64,6 +65,9 @@ class SettingsScreen(Screen[None]):
                 form = ModelForm(type(section), specs, values, drop_blank=False, id=f"settings-{name}")
                 self.forms[name] = form
                 yield form
+                if name == "security":
+                    yield Static("Unlock passphrase: ctrl+l changes it (current one, then the new one twice).",
+                                 id="settings-passphrase-hint")
                 if name == "profile":
                     yield Label("Theme", classes="field-label")
                     themes = sorted(self.app.available_themes)

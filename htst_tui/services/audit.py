@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -32,9 +33,22 @@ def record_readout(ctx: ServiceContext, *, kind: str, destination: str, detail: 
 def record_data_event(ctx: ServiceContext, *, action: str, entity: str = "*", detail: str = "") -> None:
     """One audit entry in its own transaction, for data-protection events that change no local record
     (read-outs, compaction of a central store)."""
+    with audited(ctx, action=action, entity=entity, detail=detail):
+        pass
+
+
+@contextmanager
+def audited(ctx: ServiceContext, *, action: str, entity: str = "*", detail: str = "") -> Iterator[None]:
+    """Like `record_data_event`, around a change kept outside the database (e.g. config.toml): the entry is
+    committed only if the block finishes, so a failed change leaves no entry."""
     with ctx.transaction() as session:
         record_event(session, officer=ctx.officer, device=ctx.device_id, action=action, entity=entity,
                      record_id="-", fields=(), detail=detail)
+        yield
+
+
+READOUT_ACTIONS = ("readout", "purge", "compact", "passphrase")
+"""The audit actions `htst doctor --audit` lists."""
 
 
 @dataclass(frozen=True)
@@ -47,10 +61,10 @@ class Readout:
 
 
 def readouts(ctx: ServiceContext, *, limit: int = 50) -> list[Readout]:
-    """The latest read-outs, purges and compactions, newest first: what a manager reviews
+    """The latest read-outs, purges, compactions and passphrase changes, newest first: what a manager reviews
     (`htst doctor --audit`)."""
     with ctx.read() as session:
-        rows = session.execute(select(AuditEntry).where(AuditEntry.action.in_(("readout", "purge", "compact")))
+        rows = session.execute(select(AuditEntry).where(AuditEntry.action.in_(READOUT_ACTIONS))
                                .order_by(AuditEntry.seq.desc()).limit(limit)).scalars()
         return [Readout(r.at, r.officer, r.device, r.entity if r.action == "readout" else r.action, r.detail)
                 for r in rows]
