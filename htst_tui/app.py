@@ -93,6 +93,8 @@ class HtstApp(App[None]):
         self._owns_ctx = ctx is None
         self._settings = settings or (ctx.settings if ctx is not None else None)
         self._clock = clock
+        self._sync_status_asked = 0
+        """How many header refreshes were asked for: only the newest may show (see refresh_sync_status)."""
         self.problem: HtstError | None = None
         self.crash_file: Path | None = None
 
@@ -226,9 +228,17 @@ class HtstApp(App[None]):
         if isinstance(home, HomeScreen) and home.is_current:
             home.load()
 
-    @work(thread=True, exclusive=True, group="sync-status")
     def refresh_sync_status(self) -> None:
-        """Unsynced changes and the last sync, in the header on every screen (DESIGN: shown at all times)."""
+        """Unsynced changes and the last sync, in the header on every screen (DESIGN: shown at all times).
+
+        Not an exclusive worker: cancelling a running thread does not stop it, it only marks it cancelled
+        (and fails whoever waits on it). Each refresh is numbered instead, and only the newest one asked
+        for may set the header, so a slow older one never overwrites fresher figures."""
+        self._sync_status_asked += 1
+        self._read_sync_status(self._sync_status_asked)
+
+    @work(thread=True, group="sync-status")
+    def _read_sync_status(self, asked: int) -> None:
         from htst_tui.services.dashboard import last_sync
         from htst_tui.services.sync import unsynced_count
 
@@ -240,7 +250,11 @@ class HtstApp(App[None]):
         except HtstError:
             return  # a busy database: the next tick tries again
         when = last.replace("T", " ")[:16] + " UTC" if last else "never"
-        self.call_from_thread(setattr, self, "sub_title", f"{pending} unsynced · last sync {when}")
+        self.call_from_thread(self._show_sync_status, asked, f"{pending} unsynced · last sync {when}")
+
+    def _show_sync_status(self, asked: int, text: str) -> None:
+        if asked == self._sync_status_asked:
+            self.sub_title = text
 
     def _profile_saved(self, settings: Settings | None) -> None:
         if settings is not None:
