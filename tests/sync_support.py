@@ -68,17 +68,19 @@ def add_pupil(ctx: ServiceContext, school_id: str, n: int = 1) -> str:
         "date_of_birth": "2016-05-04", "school_id": school_id, "year_group": 4}).id
 
 
-def snapshot(ctx: ServiceContext) -> dict[str, dict[str, tuple[str, bool]]]:
-    """entity -> id -> (rev, deleted): what must be equal on converged devices."""
+def snapshot(ctx: ServiceContext) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """entity -> id -> (rev, deleted, updated_at, updated_by, origin_device): what must be equal on converged
+    devices (the metadata too: the same revision made on two devices must be the same copy everywhere)."""
     from sqlalchemy import select
 
     from htst_tui.entities import ENTITIES
 
-    out: dict[str, dict[str, tuple[str, bool]]] = {}
+    out: dict[str, dict[str, tuple[Any, ...]]] = {}
     with ctx.read() as session:
         for ent in ENTITIES:
             t = ent.table
-            out[ent.name] = {r.id: (r.rev, r.deleted) for r in session.execute(select(t.c.id, t.c.rev, t.c.deleted))}
+            cols = (t.c.rev, t.c.deleted, t.c.updated_at, t.c.updated_by, t.c.origin_device)
+            out[ent.name] = {r[0]: tuple(r[1:]) for r in session.execute(select(t.c.id, *cols))}
     return out
 
 

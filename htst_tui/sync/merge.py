@@ -221,7 +221,8 @@ def fold(leaves: list[Version], incoming: Version) -> list[Version] | None:
     """The leaf set after `incoming`, or None when it adds nothing (already held, or an ancestor of a leaf).
 
     The same rev can arrive with a longer history (a resolution made on two devices with the same content):
-    the histories are united, so the leaves it supersedes drop everywhere, not only where it was made.
+    the histories are united, so the leaves it supersedes drop everywhere, not only where it was made; and
+    with other metadata: the copy `made_key` orders first is kept.
     """
     same: Version | None = None
     for leaf in leaves:
@@ -233,10 +234,19 @@ def fold(leaves: list[Version], incoming: Version) -> list[Version] | None:
     if same is None:
         return [*kept, incoming]
     extra = [h for h in incoming.history if h not in same.history]
-    if not extra and len(kept) == len(leaves) - 1:
+    earlier = made_key(incoming) < made_key(same)
+    if not extra and not earlier and len(kept) == len(leaves) - 1:
         return None
-    merged = replace(same, history=[*same.history, *extra][:MAX_HISTORY])
+    merged = replace(incoming if earlier else same, history=[*same.history, *extra][:MAX_HISTORY])
     return [*kept, merged]
+
+
+def made_key(v: Version) -> tuple[dt.datetime, str, str]:
+    """Which copy of one revision every device keeps: the same content made on two devices (the same delete,
+    the same resolution) has the same rev but its own time, officer and device. Keeping the first arrival
+    would make devices (and exports) differ by the order bundles came in; the earliest made, then the
+    device and officer, is the same choice everywhere."""
+    return v.updated_at, v.origin_device, v.updated_by
 
 
 def winner_of(leaves: Sequence[Version]) -> Version:
@@ -322,6 +332,10 @@ def _loser_version(ent: Entity, row: Any) -> tuple[int, Version]:
                             bool(row.deleted), row.updated_at, row.updated_by, row.origin_device)
 
 
+def _loser_key(v: Version) -> tuple[Any, ...]:
+    return v.rev, tuple(v.history), made_key(v)
+
+
 def _table_is_empty(session: Session, ent: Entity) -> bool:
     return session.connection().exec_driver_sql(f'SELECT 1 FROM "{ent.table.name}" LIMIT 1').first() is None
 
@@ -385,17 +399,17 @@ def apply_entity(session: Session, ent: Entity, versions: list[Version], result:
         old = current.get(rid)
         if old is None:
             inserts.append(win)
-        elif old.rev != win.rev or old.history != win.history:
+        elif old.rev != win.rev or old.history != win.history or made_key(old) != made_key(win):
             updates.append(win)
             if win.deleted and not old.deleted:
                 result.tombstoned.add(t.name)
         if len(held_leaves) == 1 and rid not in losers:
             continue  # no conflict before or after: no loser to keep or drop
         kept = {v.rev for v in held_leaves if v.rev != win.rev}
-        stored = {(v.rev, tuple(v.history)): seq for seq, v in losers.get(rid, [])}
-        now_kept = {(v.rev, tuple(v.history)) for v in held_leaves if v.rev in kept}
+        stored = {_loser_key(v): seq for seq, v in losers.get(rid, [])}
+        now_kept = {_loser_key(v) for v in held_leaves if v.rev in kept}
         loser_drops.extend(seq for key, seq in stored.items() if key not in now_kept)
-        loser_adds.extend(v for v in held_leaves if v.rev in kept and (v.rev, tuple(v.history)) not in stored)
+        loser_adds.extend(v for v in held_leaves if v.rev in kept and _loser_key(v) not in stored)
     seq = reserve_seq(session, len(inserts) + len(updates) + len(loser_adds))
     build_row = version_row(ent)
     conn = session.connection()

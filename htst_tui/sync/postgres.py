@@ -1,4 +1,5 @@
-"""The PostgreSQL target: one append-only table of record versions, keyed by (entity, id, rev).
+"""The PostgreSQL target: one append-only table of record versions, keyed by (entity, id, rev) and the copy's
+time, officer and device (schema 2; schema 1 kept one copy per rev, so devices could disagree on which).
 
 Design: `htst_versions` holds every version any device pushed (the same wire fields as a bundle line, data as
 JSONB) with a `bigserial` `seq` that is the pull cursor. Nothing is overwritten, so all concurrent versions of a
@@ -40,7 +41,7 @@ from sqlalchemy.engine import make_url
 from htst_tui.sync.merge import Progress
 from htst_tui.sync.target import PullReport, PullUnit, SyncTarget, SyncTargetError
 
-PG_SCHEMA_VERSION = 1
+PG_SCHEMA_VERSION = 2
 SCHEMA_LOCK = 0x4854_5354_0001
 PUSH_LOCK = 0x4854_5354_0002
 PAGE = 5_000
@@ -62,10 +63,17 @@ versions_table = Table(
     Column("origin_device", String(36), nullable=False),
     Column("pushed_by", String(36), nullable=False, index=True),
     Column("pushed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    UniqueConstraint("entity", "record_id", "rev", name="uq_htst_versions_version"),
+    # One row per *copy* of a version: the same revision made on two devices (the same delete) differs in
+    # time and officer, and every device must see both to keep the same one (merge.made_key).
+    UniqueConstraint("entity", "record_id", "rev", "updated_at", "updated_by", "origin_device",
+                     name="uq_htst_versions_copy"),
 )
 
-MIGRATIONS: dict[int, list[str]] = {}
+MIGRATIONS: dict[int, list[str]] = {
+    2: ["ALTER TABLE htst_versions DROP CONSTRAINT uq_htst_versions_version",
+        "ALTER TABLE htst_versions ADD CONSTRAINT uq_htst_versions_copy "
+        "UNIQUE (entity, record_id, rev, updated_at, updated_by, origin_device)"],
+}
 """Steps from version N-1 to N beyond 1 (SQL statements), applied in order under the schema lock."""
 
 
@@ -113,7 +121,7 @@ class PostgresTarget(SyncTarget):
         rows = [{"entity": v["e"], "record_id": v["id"], "rev": v["rev"], "rev_history": v["h"], "data": v["d"],
                  "deleted": v["x"], "updated_at": dt.datetime.fromisoformat(v["at"]), "updated_by": v["by"],
                  "origin_device": v["o"], "pushed_by": device} for v in parsed]
-        stmt = pg_insert(versions_table).on_conflict_do_nothing(constraint="uq_htst_versions_version")
+        stmt = pg_insert(versions_table).on_conflict_do_nothing(constraint="uq_htst_versions_copy")
         try:
             with self.engine.begin() as conn:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUSH_LOCK})
