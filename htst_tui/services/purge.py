@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import JSON, ColumnElement, String, and_, delete, exists, func, null, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
+from htst_tui.db.base import UTCDateTime
 from htst_tui.db.local import Draft
 from htst_tui.db.sync_state import SyncConflict
 from htst_tui.domain import retention
@@ -28,6 +30,7 @@ from htst_tui.services.audit import record_event
 from htst_tui.services.context import ServiceContext
 from htst_tui.services.dashboard_types import DueItem
 from htst_tui.services.records import row_data, stamp_local_write, validate_data
+from htst_tui.settings import RetentionSettings
 
 CHUNK = 500
 
@@ -80,8 +83,169 @@ def held_records(session: Session) -> dict[str, list[retention.Held]]:
 
 
 def _review(ctx: ServiceContext, session: Session, today: dt.date) -> retention.RetentionReview:
-    references = {e.name: e.references for e in ENTITIES}
-    return retention.review(held_records(session), references, ctx.settings.retention, today)
+    """The retention review over only the records that could be due (found in SQL) and what their rules read:
+    the same answer as `retention.review(held_records(session), ...)`, in a fraction of the time and memory."""
+    cand = _Candidates(session, ctx.settings.retention, today)
+    return retention.review(cand.records, REFERENCES, ctx.settings.retention, today, context=cand.context(),
+                            outside=cand.outside(), kept_by_outside=cand.kept_by_outside())
+
+
+REFERENCES: dict[str, dict[str, str]] = {e.name: e.references for e in ENTITIES}
+
+
+def _ids(values: Iterable[str]) -> Any:
+    """A list of ids as one parameter (`x IN (SELECT value FROM json_each(:ids))`): no limit on its length."""
+    return select(func.json_each(json.dumps(sorted(values))).table_valued("value").c.value).scalar_subquery()
+
+
+def _on_or_before(col: Any, day: dt.date) -> ColumnElement[bool]:
+    """`col`'s date (UTC for a date-time, as `retention._date` reads it) is on or before `day`."""
+    if isinstance(col.type, UTCDateTime):
+        return cast(ColumnElement[bool], col < dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.UTC))
+    return cast(ColumnElement[bool], col <= day)
+
+
+def _by(today: dt.date, years: int) -> dt.date:
+    """The latest start a period of `years` can have and be over on `today` (two days' slack for 29 February)."""
+    return retention.add_years(today, -years) + dt.timedelta(days=2)
+
+
+def _may_have_left_by(p: Any, day: dt.date) -> ColumnElement[bool]:
+    """Pupils (table `p`) whose `retention.pupil_left_on` may be on or before `day` (a superset): a pupil leaves
+    no earlier than 15 years after birth, nor before the day the year group was recorded; a pupil deleted from
+    the register left on the day of the delete."""
+    return or_(and_(p.c.deleted.is_(True), _on_or_before(p.c.updated_at, day)),
+               and_(or_(p.c.date_of_birth.is_(None), p.c.date_of_birth <= retention.add_years(day, -15)),
+                    or_(p.c.year_group.is_(None), _on_or_before(p.c.updated_at, day))))
+
+
+class _Candidates:
+    """The records that could be past retention on `today`, found by SQL bounds drawn from each rule in
+    domain/retention.py (a superset: the rules themselves decide), parents before followers; every other
+    record is certainly kept. Live candidates are read as the rules read them (`retention.READS` and the
+    references); tombstones whole (erasure compares every field)."""
+
+    def __init__(self, session: Session, s: RetentionSettings, today: dt.date) -> None:
+        self.session = session
+        self.records: dict[str, list[retention.Held]] = {}
+        self.ids: dict[str, set[str]] = {}
+        for ent in ENTITIES:
+            t = ent.table
+            own = self._own_bound(ent.name, t, s, today)
+            if ent.name in retention.PARENTS:
+                field_name, parents = retention.PARENTS[ent.name]
+                follows = t.c[field_name].in_(_ids(set().union(*(self.ids[k] for k in parents))))
+                own = follows if own is None else or_(own, follows)
+            rows = self._read(ent, t.c.deleted.is_(True), ent.data_fields, whole=True)
+            if own is not None:
+                live = tuple(dict.fromkeys((*retention.READS.get(ent.name, ()), *ent.references)))
+                rows += self._read(ent, and_(t.c.deleted.is_(False), own), live)
+            self.records[ent.name] = rows
+            self.ids[ent.name] = {r.id for r in rows}
+
+    def _read(self, ent: Any, where: ColumnElement[bool], fields: tuple[str, ...],
+              whole: bool = False) -> list[retention.Held]:
+        """Rows of `ent` matching `where`, with `fields`. The last change is read only where a rule reads it
+        (tombstones, read `whole`, and pupils: the year group's date); a live record's matters nowhere else."""
+        t = ent.table
+        when = t.c.updated_at if whole or ent.name == "pupils" else null()
+        return [retention.Held(ent.name, r[0], dict(zip(fields, r[3:], strict=True)), bool(r[1]), r[2])
+                for r in self.session.execute(select(t.c.id, t.c.deleted, when, *[t.c[f] for f in fields])
+                                              .where(where).order_by(t.c.id))]
+
+    @staticmethod
+    def _own_bound(kind: str, t: Any, s: RetentionSettings, today: dt.date) -> ColumnElement[bool] | None:
+        """Live records of `kind` whose own rule could make them due on `today` (None: no rule can)."""
+        dated = {"spot_check_visits": ("started_at", s.spot_checks_years),
+                 "vehicle_checks": ("checked_at", s.spot_checks_years),
+                 "route_returns": ("effective_date", s.route_returns_years),
+                 "panel_meetings": ("meeting_date", s.meetings_years)}
+        if kind in dated:
+            col, years = dated[kind]
+            return _on_or_before(t.c[col], _by(today, years))
+        if kind == "pupils":
+            return _may_have_left_by(t, _by(today, s.pupils_years_after_leaving))
+        if kind == "incidents":  # safeguarding counts from the youngest linked child's birth: any such may be due
+            occurred = _on_or_before(t.c.occurred_at, _by(today, min(s.incidents_years,
+                                                                     s.safeguarding_years_after_birth)))
+            safeguarding = or_(t.c.category == "safeguarding", type_coerce(t.c.notifications, String).like("%lado%"))
+            return or_(occurred, and_(safeguarding, func.json_array_length(t.c.pupil_ids) > 0))
+        if kind == "follow_ups":
+            day = _by(today, s.incidents_years)
+            return or_(_on_or_before(t.c.closed_on, day), _on_or_before(t.c.due_date, day))
+        if kind == "panel_cases":
+            return _case_bound(t, s, today)
+        return None
+
+    def context(self) -> dict[str, list[retention.Held]]:
+        """What the candidates' rules look up that is not itself a candidate: the pupils of cases and incidents,
+        and the cases that review a candidate case."""
+        pupil_ids: set[str] = set()
+        refs: set[str] = set()
+        for c in self.records["panel_cases"]:
+            if c.data.get("pupil_id"):
+                pupil_ids.add(str(c.data["pupil_id"]))
+            refs.add(str(c.data.get("pupil_ref") or "").upper())
+        for i in self.records["incidents"]:
+            pupil_ids.update(str(p) for p in i.data.get("pupil_ids") or [])
+        p = BY_NAME["pupils"].table
+        pupils = self._read(BY_NAME["pupils"], or_(p.c.id.in_(_ids(pupil_ids)), func.upper(p.c.la_reference).in_(
+            _ids(refs))), retention.READS["pupils"]) if pupil_ids or refs else []
+        c = BY_NAME["panel_cases"].table
+        reviewing = self._read(BY_NAME["panel_cases"], c.c.review_of_case_id.in_(_ids(self.ids["panel_cases"])),
+                               ("review_of_case_id",))
+        return {"pupils": pupils, "panel_cases": reviewing}
+
+    def outside(self) -> set[tuple[str, str]]:
+        """Held records that candidates follow but that are not candidates themselves (so cannot be due)."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for kind in retention.PARENTS:
+            for r in self.records[kind]:
+                parent = retention.FOLLOWS[kind](r)
+                if parent and parent[0] and str(parent[1]) not in self.ids[parent[0]]:
+                    wanted[parent[0]].add(str(parent[1]))
+        out: set[tuple[str, str]] = set()
+        for kind, ids in wanted.items():
+            t = BY_NAME[kind].table
+            out.update((kind, i) for i in self.session.execute(select(t.c.id).where(t.c.id.in_(_ids(ids)))).scalars())
+        return out
+
+    def kept_by_outside(self) -> set[tuple[str, str]]:
+        """Candidates that a record which is not a candidate (so is kept) refers to."""
+        out: set[tuple[str, str]] = set()
+        for ent in ENTITIES:
+            t = ent.table
+            for field_name, target in ent.references.items():
+                if not self.ids[target]:
+                    continue
+                col = t.c[field_name]
+                if isinstance(col.type, JSON):  # a list of ids
+                    each = func.json_each(col).table_valued("value")
+                    stmt = select(t.c.id, each.c.value).select_from(t).join(each, true())
+                    stmt = stmt.where(each.c.value.in_(_ids(self.ids[target])))
+                else:
+                    stmt = select(t.c.id, col).where(col.in_(_ids(self.ids[target])))
+                mine = self.ids[ent.name]
+                out.update((target, str(value)) for rid, value in self.session.execute(stmt) if rid not in mine)
+        return out
+
+
+def _case_bound(t: Any, s: RetentionSettings, today: dt.date) -> ColumnElement[bool]:
+    """Cases that `retention._case` could make due: a refusal decided long enough ago; a linked pupil who may have
+    left long enough ago (by id or LA reference); a date of birth old enough; a relevant date a meeting period
+    ago (the rule's last resort)."""
+    d, p = BY_NAME["panel_decisions"].table, BY_NAME["pupils"].table
+    refused_by = _by(today, s.refusals_years)
+    refusal = exists().where(d.c.case_id == t.c.id, d.c.outcome == "not_eligible",
+                             or_(_on_or_before(d.c.finalised_at, refused_by),
+                                 _on_or_before(t.c.relevant_date, refused_by)))
+    left_by = _by(today, s.decisions_years_after_leaving)
+    gone = select(p.c.id, p.c.la_reference).where(_may_have_left_by(p, left_by)).subquery()
+    return or_(refusal,
+               t.c.pupil_id.in_(select(gone.c.id)),
+               func.upper(t.c.pupil_ref).in_(select(func.upper(gone.c.la_reference))),
+               t.c.date_of_birth <= retention.add_years(left_by, -15),
+               _on_or_before(t.c.relevant_date, _by(today, s.meetings_years)))
 
 
 def plan_purge(ctx: ServiceContext, today: dt.date | None = None) -> PurgePlan:
