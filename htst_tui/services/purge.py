@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import JSON, ColumnElement, String, and_, delete, exists, func, null, or_, select, true, type_coerce
+from sqlalchemy import JSON, ColumnElement, String, and_, case, delete, exists, func, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from htst_tui.db.base import UTCDateTime
@@ -136,22 +136,28 @@ class _Candidates:
                 field_name, parents = retention.PARENTS[ent.name]
                 follows = t.c[field_name].in_(_ids(set().union(*(self.ids[k] for k in parents))))
                 own = follows if own is None else or_(own, follows)
-            rows = self._read(ent, t.c.deleted.is_(True), ent.data_fields, whole=True)
-            if own is not None:
-                live = tuple(dict.fromkeys((*retention.READS.get(ent.name, ()), *ent.references)))
-                rows += self._read(ent, and_(t.c.deleted.is_(False), own), live)
+            live = tuple(dict.fromkeys((*retention.READS.get(ent.name, ()), *ent.references)))
+            tombstone = t.c.deleted.is_(True)
+            rows = self._read(ent, tombstone if own is None else or_(tombstone, own), live)
             self.records[ent.name] = rows
             self.ids[ent.name] = {r.id for r in rows}
 
-    def _read(self, ent: Any, where: ColumnElement[bool], fields: tuple[str, ...],
-              whole: bool = False) -> list[retention.Held]:
-        """Rows of `ent` matching `where`, with `fields`. The last change is read only where a rule reads it
-        (tombstones, read `whole`, and pupils: the year group's date); a live record's matters nowhere else."""
+    def _read(self, ent: Any, where: ColumnElement[bool], fields: tuple[str, ...]) -> list[retention.Held]:
+        """Rows of `ent` matching `where` in one pass over the table: live ones with `fields`, tombstones whole.
+        The last change is read only where a rule reads it (tombstones, and pupils: the year group's date)."""
         t = ent.table
-        when = t.c.updated_at if whole or ent.name == "pupils" else null()
-        return [retention.Held(ent.name, r[0], dict(zip(fields, r[3:], strict=True)), bool(r[1]), r[2])
-                for r in self.session.execute(select(t.c.id, t.c.deleted, when, *[t.c[f] for f in fields])
-                                              .where(where).order_by(t.c.id))]
+        if ent.name == "pupils":
+            when: Any = t.c.updated_at
+        else:
+            when = type_coerce(case((t.c.deleted.is_(True), t.c.updated_at)), t.c.updated_at.type)
+        rest = [f for f in ent.data_fields if f not in fields]
+        cols = [*(t.c[f] for f in fields), *(type_coerce(case((t.c.deleted.is_(True), t.c[f])), t.c[f].type)
+                                              for f in rest)]
+        out = []
+        for r in self.session.execute(select(t.c.id, t.c.deleted, when, *cols).where(where).order_by(t.c.id)):
+            names = (*fields, *rest) if r[1] else fields
+            out.append(retention.Held(ent.name, r[0], dict(zip(names, r[3:], strict=False)), bool(r[1]), r[2]))
+        return out
 
     @staticmethod
     def _own_bound(kind: str, t: Any, s: RetentionSettings, today: dt.date) -> ColumnElement[bool] | None:
