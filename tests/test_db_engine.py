@@ -156,3 +156,26 @@ def test_locked_database(tmp_path: Path) -> None:
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_connections_keep_a_small_page_cache_and_bulk_work_a_big_one_for_its_transaction(tmp_path: Path) -> None:
+    from htst_tui.db.engine import BULK_CACHE_KIB, CACHE_KIB
+    from htst_tui.services.context import ServiceContext
+    from htst_tui.settings import Settings
+
+    ctx = ServiceContext(db=open_database(tmp_path / "cache.db"), officer="Test Officer", settings=Settings())
+
+    def cache(session: object) -> int:
+        return int(session.execute(text("PRAGMA cache_size")).scalar_one())  # type: ignore[attr-defined]
+
+    with ctx.read() as session:
+        assert cache(session) == -CACHE_KIB
+    with ctx.transaction(bulk=True) as session:
+        assert cache(session) == -BULK_CACHE_KIB
+    with ctx.transaction() as session:  # the same pooled connection, its big cache given back
+        assert cache(session) == -CACHE_KIB
+    with pytest.raises(RuntimeError), ctx.transaction(bulk=True) as session:
+        raise RuntimeError("a failed bulk write")
+    with ctx.read() as session:
+        assert cache(session) == -CACHE_KIB
+    ctx.close()

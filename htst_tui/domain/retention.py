@@ -32,7 +32,7 @@ ERASED = "Erased"
 """What a required name or text field reads after erasure (it must stay valid for the record's model)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Held:
     """One stored record as the rule sees it: its kind, id, business fields, tombstone flag and last change."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -119,6 +119,30 @@ def _may_have_left_by(p: Any, day: dt.date) -> ColumnElement[bool]:
                     or_(p.c.year_group.is_(None), _on_or_before(p.c.updated_at, day))))
 
 
+class _Fields(Mapping[str, Any]):
+    """A live candidate's fields as the rules read them: a tuple and the kind's shared field index, a fraction of
+    a dict's size (tens of thousands are held at once at city scale)."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: dict[str, int], values: tuple[Any, ...]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[self._index[key]]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        i = self._index.get(key)
+        return default if i is None else self._values[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
 class _Candidates:
     """The records that could be past retention on `today`, found by SQL bounds drawn from each rule in
     domain/retention.py (a superset: the rules themselves decide), parents before followers; every other
@@ -153,10 +177,12 @@ class _Candidates:
         rest = [f for f in ent.data_fields if f not in fields]
         cols = [*(t.c[f] for f in fields), *(type_coerce(case((t.c.deleted.is_(True), t.c[f])), t.c[f].type)
                                               for f in rest)]
+        index = {f: i for i, f in enumerate(fields)}
         out = []
         for r in self.session.execute(select(t.c.id, t.c.deleted, when, *cols).where(where).order_by(t.c.id)):
-            names = (*fields, *rest) if r[1] else fields
-            out.append(retention.Held(ent.name, r[0], dict(zip(names, r[3:], strict=False)), bool(r[1]), r[2]))
+            data: Mapping[str, Any] = dict(zip((*fields, *rest), r[3:], strict=True)) if r[1] else \
+                _Fields(index, tuple(r[3:3 + len(fields)]))
+            out.append(retention.Held(ent.name, r[0], data, bool(r[1]), r[2]))
         return out
 
     @staticmethod
