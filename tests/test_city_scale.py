@@ -252,6 +252,27 @@ def test_award_reviews_list_the_earliest_then_say_how_many_more(ctx: ServiceCont
     assert [i.record_id for i in items] == cases[::-1]  # exactly the limit: nothing more to say
 
 
+async def test_home_says_how_many_more_award_reviews_and_enter_opens_the_panel(
+        ctx: ServiceContext, reg: Register, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(panel, "SECTION_LIMIT", 1)
+    monkeypatch.setattr(dashboard, "DASHBOARD_PROVIDERS", ["htst_tui.services.panel:due_items"])
+    for n in range(3):
+        decide(ctx, reg, MEETING_DATE + dt.timedelta(days=7 * n),
+               {"pupil_ref": f"TYPED{n:02d}", "child_name": "Fictional Kid", "date_of_birth": dt.date(2014, 2, 2)})
+    app = HtstApp(ctx=ctx, clock=lambda: dt.date(2026, 6, 1))
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        due = app.screen.query_one("#home-due", DataTable)
+        rows = [str(due.get_row_at(n)[2]) for n in range(due.row_count)]
+        assert rows[0].startswith("Award review: TYPED")
+        assert rows[1:] == ["…and 2 more award reviews (Enter opens the list)"]
+        due.focus()
+        due.move_cursor(row=1)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "PanelScreen"
+
+
 def many_due(ctx: ServiceContext, today: dt.date) -> list[DueItem]:
     return [DueItem("Reviews", f"Fictional review {n:03d}", today + dt.timedelta(days=n), False)
             for n in range(home.MAX_DUE_ROWS + 25)]

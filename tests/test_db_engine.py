@@ -179,3 +179,17 @@ def test_connections_keep_a_small_page_cache_and_bulk_work_a_big_one_for_its_tra
     with ctx.read() as session:
         assert cache(session) == -CACHE_KIB
     ctx.close()
+
+
+def test_the_connection_used_last_is_used_again(tmp_path: Path) -> None:
+    """One warm page cache, not one filled per pooled connection in turn (memory at city scale)."""
+    db = open_database(tmp_path / "lifo.db")
+    first = db.engine.connect()
+    second = db.engine.connect()
+    ids = (id(first.connection.dbapi_connection), id(second.connection.dbapi_connection))
+    second.close()
+    first.close()
+    for _ in range(3):
+        with db.engine.connect() as conn:
+            assert id(conn.connection.dbapi_connection) == ids[0]  # the last one given back
+    db.close()
