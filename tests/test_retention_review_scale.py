@@ -145,3 +145,20 @@ def test_parents_agree_with_follows() -> None:
             if parent[0]:
                 assert parent == (parent[0], "p-1") and parent[0] in kinds
         assert field_name in BY_NAME[kind].data_fields
+
+
+def test_born_by_to_have_left_bounds_every_leaving_date() -> None:
+    """The query bound on birth dates: whoever has left by `day` was born on or before it, and it is tight."""
+    days = [dt.date(2025, 8, 30), dt.date(2025, 8, 31), dt.date(2025, 9, 1), dt.date(2028, 2, 29), dt.date(2030, 12, 31)]
+    for day in days:
+        bound = retention.born_by_to_have_left(day)
+        assert retention.leaving_date(bound) <= day  # tight: the latest such birthday has left
+        assert retention.leaving_date(bound + dt.timedelta(days=1)) > day
+        born = dt.date(1990, 1, 1)
+        while born < dt.date(2026, 1, 1):
+            for year_13 in (False, True):
+                left = retention.leaving_date(born, stays_to_year_13=year_13)
+                assert left is not None
+                if left <= day:
+                    assert born <= bound
+            born += dt.timedelta(days=13)

@@ -111,6 +111,13 @@ def leaving_date(date_of_birth: dt.date | None, *, year_group: int | None = None
     return max(found) if found else None
 
 
+def born_by_to_have_left(day: dt.date) -> dt.date:
+    """The latest date of birth of a child whose leaving date by birth (`leaving_date`) can be on or before `day`:
+    no one leaves before the 31 August ending year 11 (a query bound: a later birthday has not left by `day`)."""
+    last_summer = day.year if (day.month, day.day) >= (8, 31) else day.year - 1
+    return dt.date(last_summer - 16, 8, 31)
+
+
 # ------------------------------------------------------------------------------------------------ facts
 
 

@@ -112,10 +112,10 @@ def _by(today: dt.date, years: int) -> dt.date:
 
 def _may_have_left_by(p: Any, day: dt.date) -> ColumnElement[bool]:
     """Pupils (table `p`) whose `retention.pupil_left_on` may be on or before `day` (a superset): a pupil leaves
-    no earlier than 15 years after birth, nor before the day the year group was recorded; a pupil deleted from
-    the register left on the day of the delete."""
+    no earlier than the end of year 11 (`born_by_to_have_left`), nor before the day the year group was
+    recorded; a pupil deleted from the register left on the day of the delete."""
     return or_(and_(p.c.deleted.is_(True), _on_or_before(p.c.updated_at, day)),
-               and_(or_(p.c.date_of_birth.is_(None), p.c.date_of_birth <= retention.add_years(day, -15)),
+               and_(or_(p.c.date_of_birth.is_(None), p.c.date_of_birth <= retention.born_by_to_have_left(day)),
                     or_(p.c.year_group.is_(None), _on_or_before(p.c.updated_at, day))))
 
 
@@ -276,7 +276,7 @@ def _case_bound(t: Any, s: RetentionSettings, today: dt.date) -> ColumnElement[b
     return or_(refusal,
                t.c.pupil_id.in_(select(gone.c.id)),
                func.upper(t.c.pupil_ref).in_(select(func.upper(gone.c.la_reference))),
-               t.c.date_of_birth <= retention.add_years(left_by, -15),
+               t.c.date_of_birth <= retention.born_by_to_have_left(left_by),
                _on_or_before(t.c.relevant_date, _by(today, s.meetings_years)))
 
 
