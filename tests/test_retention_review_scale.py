@@ -149,7 +149,8 @@ def test_parents_agree_with_follows() -> None:
 
 def test_born_by_to_have_left_bounds_every_leaving_date() -> None:
     """The query bound on birth dates: whoever has left by `day` was born on or before it, and it is tight."""
-    days = [dt.date(2025, 8, 30), dt.date(2025, 8, 31), dt.date(2025, 9, 1), dt.date(2028, 2, 29), dt.date(2030, 12, 31)]
+    days = [dt.date(2025, 8, 30), dt.date(2025, 8, 31), dt.date(2025, 9, 1), dt.date(2028, 2, 29),
+            dt.date(2030, 12, 31)]
     for day in days:
         bound = retention.born_by_to_have_left(day)
         assert retention.leaving_date(bound) <= day  # tight: the latest such birthday has left
