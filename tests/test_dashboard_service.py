@@ -69,7 +69,7 @@ def test_dbs_checks_list_the_soonest_then_how_many_more(ctx: ServiceContext,
     monkeypatch.setattr(dashboard, "SECTION_LIMIT", 2)
     items = dashboard.reference_due_items(ctx, TODAY)
     assert [(i.title, i.screen) for i in items] == [
-        ("DBS expired: Dee Crew (badge B-Dee)", "records"), ("DBS expired: Cal Crew (badge B-Cal)", "records"),
+        ("DBS expired: Dee Crew (badge B-DEE)", "records"), ("DBS expired: Cal Crew (badge B-CAL)", "records"),
         ("…and 2 more DBS checks expired or expiring (Enter opens the list)", "records")]
 
 
