@@ -35,10 +35,11 @@ DASHBOARD_PROVIDERS: list[str] = [
 ]
 
 SEPARATE_PROVIDERS: list[str] = ["htst_tui.services.purge:due_items"]
-"""Providers that review every record held: the retention review reads all ~360,000 rows of a city-scale
-database in Python (~25 s, ~1.2 GB on a 2-core machine). Home runs these in a separate process
-(`separate_due_items`), after showing everything else, so the app's memory stays small and its event loop
-keeps the GIL while they run."""
+"""Providers too heavy for the app's own process. The retention review reads only the records that could be due
+(services/purge.py), but at city scale that is still ~40,000 panel cases and their decisions judged in Python
+(seconds of CPU holding the GIL, ~150 MB at its peak). Home runs these in a separate process
+(`separate_due_items`), after showing everything else, so the app's memory stays small and its event loop keeps
+the GIL while they run."""
 
 DBS_WARNING_DAYS = 30
 """A crew member's DBS check shows on Home this many days before it expires."""
