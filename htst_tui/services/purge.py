@@ -179,11 +179,16 @@ class _Candidates:
                                               for f in rest)]
         index = {f: i for i, f in enumerate(fields)}
         out = []
-        for r in self.session.execute(select(t.c.id, t.c.deleted, when, *cols).where(where).order_by(t.c.id)):
+        for r in self._execute(select(t.c.id, t.c.deleted, when, *cols).where(where).order_by(t.c.id)):
             data: Mapping[str, Any] = dict(zip((*fields, *rest), r[3:], strict=True)) if r[1] else \
                 _Fields(index, tuple(r[3:3 + len(fields)]))
             out.append(retention.Held(ent.name, r[0], data, bool(r[1]), r[2]))
         return out
+
+    def _execute(self, stmt: Any) -> Any:
+        """Not through SQLAlchemy's statement cache, which would keep the first statement's id lists (megabytes
+        of JSON) for as long as the engine lives."""
+        return self.session.execute(stmt, execution_options={"compiled_cache": None})
 
     @staticmethod
     def _own_bound(kind: str, t: Any, s: RetentionSettings, today: dt.date) -> ColumnElement[bool] | None:
@@ -239,7 +244,7 @@ class _Candidates:
         out: set[tuple[str, str]] = set()
         for kind, ids in wanted.items():
             t = BY_NAME[kind].table
-            out.update((kind, i) for i in self.session.execute(select(t.c.id).where(t.c.id.in_(_ids(ids)))).scalars())
+            out.update((kind, i) for i in self._execute(select(t.c.id).where(t.c.id.in_(_ids(ids)))).scalars())
         return out
 
     def kept_by_outside(self) -> set[tuple[str, str]]:
@@ -258,7 +263,7 @@ class _Candidates:
                 else:
                     stmt = select(t.c.id, col).where(col.in_(_ids(self.ids[target])))
                 mine = self.ids[ent.name]
-                out.update((target, str(value)) for rid, value in self.session.execute(stmt) if rid not in mine)
+                out.update((target, str(value)) for rid, value in self._execute(stmt) if rid not in mine)
         return out
 
 
