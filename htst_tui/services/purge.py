@@ -17,7 +17,21 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import JSON, ColumnElement, String, and_, case, delete, exists, func, or_, select, true, type_coerce
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    String,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from htst_tui.db.base import UTCDateTime
@@ -77,7 +91,7 @@ def held_records(session: Session) -> dict[str, list[retention.Held]]:
         cols = [t.c.id, t.c.deleted, t.c.updated_at, *[t.c[f] for f in ent.data_fields]]
         out[ent.name] = [
             retention.Held(ent.name, r.id, {f: getattr(r, f) for f in ent.data_fields}, bool(r.deleted), r.updated_at)
-            for r in session.execute(select(*cols))
+            for r in session.execute(select(*cols).order_by(literal_column("rowid")))
         ]
     return out
 
@@ -179,7 +193,8 @@ class _Candidates:
                                               for f in rest)]
         index = {f: i for i, f in enumerate(fields)}
         out = []
-        for r in self._execute(select(t.c.id, t.c.deleted, when, *cols).where(where).order_by(t.c.id)):
+        for r in self._execute(select(t.c.id, t.c.deleted, when, *cols).where(where)
+                               .order_by(literal_column("rowid"))):  # as held_records: the rules' tie-breaks agree
             data: Mapping[str, Any] = dict(zip((*fields, *rest), r[3:], strict=True)) if r[1] else \
                 _Fields(index, tuple(r[3:3 + len(fields)]))
             out.append(retention.Held(ent.name, r[0], data, bool(r[1]), r[2]))
