@@ -47,7 +47,7 @@ def _insert(ctx: Any, name: str, rows: list[dict[str, Any]]) -> None:
     from htst_tui.entities import entity
     from htst_tui.services.bulk import insert_new
 
-    with ctx.transaction() as session:
+    with ctx.transaction(bulk=True) as session:
         for start in range(0, len(rows), CHUNK):
             insert_new(ctx, session, entity(name), rows[start:start + CHUNK], detail="bench data")
 

@@ -353,7 +353,7 @@ def main() -> None:
     print(f"peak RSS: app driven through all of the above {rss:.0f} MB, services alone {service['peak_rss_mb']:.0f} MB"
           f" (goal <= {GOALS['peak_rss_mb']:.0f})  {verdict(rss <= GOALS['peak_rss_mb'])}")
     print(f"          Home's retention review, in its separate process: {pilot.get('children_rss_mb', nan):.0f} MB "
-          "(the whole-database review in services/purge.py; not counted in the app's figure above)")
+          "(the retention review in services/purge.py; not counted in the app's figure above)")
 
 
 if __name__ == "__main__":

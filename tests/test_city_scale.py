@@ -206,13 +206,14 @@ def reg(ctx: ServiceContext) -> Register:
     return make_register(ctx)
 
 
-def decide(ctx: ServiceContext, reg: Register, day: dt.date, facts: dict[str, Any]) -> str:
+def decide(ctx: ServiceContext, reg: Register, day: dt.date, facts: dict[str, Any],
+           decision: dict[str, Any] | None = None) -> str:
     meeting = panel.start_meeting(ctx, day, place="Fictional Town Hall", chair_member_id=reg.chair)
     for mid in (reg.amaze, reg.officer, reg.send):
         panel.set_attendance(ctx, meeting, mid, AttendanceStatus.present)
     case = panel.add_case(ctx, meeting, {"distance_miles": 3.4, "nearest_suitable": True, "conflicts_asked": True,
                                          "evidence": ["Walking route map", "EHCP section F"], **facts})
-    panel.save_decision(ctx, case, COMPLETE)
+    panel.save_decision(ctx, case, {**COMPLETE, **(decision or {})})
     panel.finalise_decision(ctx, case)
     return case
 
@@ -232,6 +233,44 @@ def test_a_later_decision_replaces_the_earlier_award_review(ctx: ServiceContext,
     assert award_reviews() == {earlier, other}
     later = decide(ctx, reg, MEETING_DATE + dt.timedelta(days=28), facts)
     assert award_reviews() == {later, other}
+
+
+def test_award_reviews_list_the_earliest_then_say_how_many_more(ctx: ServiceContext, reg: Register,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Home gets the SECTION_LIMIT earliest award reviews (by SQL, not thousands of items) and one line with the
+    rest's count that opens the panel screen."""
+    monkeypatch.setattr(panel, "SECTION_LIMIT", 2)
+    cases = [decide(ctx, reg, MEETING_DATE + dt.timedelta(days=7 * n),
+                    {"pupil_ref": f"TYPED{n:02d}", "child_name": "Fictional Kid", "date_of_birth": dt.date(2014, 2, 2)},
+                    {"review_date": dt.date(2026, 6, 10) + dt.timedelta(days=3 - n)}) for n in range(4)]
+    items = [i for i in panel.due_items(ctx, dt.date(2030, 1, 1)) if i.section == panel.AWARD_REVIEWS_SECTION]
+    assert [i.record_id for i in items[:2]] == cases[:1:-1]  # the earliest reviews first
+    assert [(i.title, i.screen, i.due) for i in items[2:]] == [
+        ("…and 2 more award reviews (Enter opens the list)", "panel", None)]
+    monkeypatch.setattr(panel, "SECTION_LIMIT", 4)
+    items = [i for i in panel.due_items(ctx, dt.date(2030, 1, 1)) if i.section == panel.AWARD_REVIEWS_SECTION]
+    assert [i.record_id for i in items] == cases[::-1]  # exactly the limit: nothing more to say
+
+
+async def test_home_says_how_many_more_award_reviews_and_enter_opens_the_panel(
+        ctx: ServiceContext, reg: Register, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(panel, "SECTION_LIMIT", 1)
+    monkeypatch.setattr(dashboard, "DASHBOARD_PROVIDERS", ["htst_tui.services.panel:due_items"])
+    for n in range(3):
+        decide(ctx, reg, MEETING_DATE + dt.timedelta(days=7 * n),
+               {"pupil_ref": f"TYPED{n:02d}", "child_name": "Fictional Kid", "date_of_birth": dt.date(2014, 2, 2)})
+    app = HtstApp(ctx=ctx, clock=lambda: dt.date(2026, 6, 1))
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        due = app.screen.query_one("#home-due", DataTable)
+        rows = [str(due.get_row_at(n)[2]) for n in range(due.row_count)]
+        assert rows[0].startswith("Award review: TYPED")
+        assert rows[1:] == ["…and 2 more award reviews (Enter opens the list)"]
+        due.focus()
+        due.move_cursor(row=1)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "PanelScreen"
 
 
 def many_due(ctx: ServiceContext, today: dt.date) -> list[DueItem]:

@@ -61,6 +61,18 @@ def test_reference_due_items(ctx: ServiceContext) -> None:
                                                                dashboard.reference_due_items(ctx, TODAY)}
 
 
+def test_dbs_checks_list_the_soonest_then_how_many_more(ctx: ServiceContext,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    op = Records(ctx, "operators").create({"name": "Fictional Taxis", "licence_no": "PH-1"}).id
+    for n, name in enumerate(["Ann", "Ben", "Cal", "Dee"]):
+        _crew(ctx, op, f"{name} Crew", f"2026-02-0{4 - n}")
+    monkeypatch.setattr(dashboard, "SECTION_LIMIT", 2)
+    items = dashboard.reference_due_items(ctx, TODAY)
+    assert [(i.title, i.screen) for i in items] == [
+        ("DBS expired: Dee Crew (badge B-DEE)", "records"), ("DBS expired: Cal Crew (badge B-CAL)", "records"),
+        ("…and 2 more DBS checks expired or expiring (Enter opens the list)", "records")]
+
+
 def test_separate_providers_answer_as_in_process(ctx: ServiceContext) -> None:
     """Home runs the whole-database review in a separate process: the same items, this device's settings."""
     op = Records(ctx, "operators").create({"name": "Fictional Taxis", "licence_no": "PH-1"}).id

@@ -156,3 +156,40 @@ def test_locked_database(tmp_path: Path) -> None:
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_connections_keep_a_small_page_cache_and_bulk_work_a_big_one_for_its_transaction(tmp_path: Path) -> None:
+    from htst_tui.db.engine import BULK_CACHE_KIB, CACHE_KIB
+    from htst_tui.services.context import ServiceContext
+    from htst_tui.settings import Settings
+
+    ctx = ServiceContext(db=open_database(tmp_path / "cache.db"), officer="Test Officer", settings=Settings())
+
+    def cache(session: object) -> int:
+        return int(session.execute(text("PRAGMA cache_size")).scalar_one())  # type: ignore[attr-defined]
+
+    with ctx.read() as session:
+        assert cache(session) == -CACHE_KIB
+    with ctx.transaction(bulk=True) as session:
+        assert cache(session) == -BULK_CACHE_KIB
+    with ctx.transaction() as session:  # the same pooled connection, its big cache given back
+        assert cache(session) == -CACHE_KIB
+    with pytest.raises(RuntimeError), ctx.transaction(bulk=True) as session:
+        raise RuntimeError("a failed bulk write")
+    with ctx.read() as session:
+        assert cache(session) == -CACHE_KIB
+    ctx.close()
+
+
+def test_the_connection_used_last_is_used_again(tmp_path: Path) -> None:
+    """One warm page cache, not one filled per pooled connection in turn (memory at city scale)."""
+    db = open_database(tmp_path / "lifo.db")
+    first = db.engine.connect()
+    second = db.engine.connect()
+    ids = (id(first.connection.dbapi_connection), id(second.connection.dbapi_connection))
+    second.close()
+    first.close()
+    for _ in range(3):
+        with db.engine.connect() as conn:
+            assert id(conn.connection.dbapi_connection) == ids[0]  # the last one given back
+    db.close()

@@ -117,6 +117,21 @@ def test_follow_ups_on_the_dashboard_any_source_overdue_marked(ctx: ServiceConte
     assert [f.id for f in svc.open_follow_ups(ctx, today, overdue_only=True)] == [made[1].id]
 
 
+def test_home_lists_the_soonest_follow_ups_then_how_many_more(ctx: ServiceContext,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    today = dt.date(2026, 3, 16)
+    for n in range(5):
+        Records(ctx, "follow_ups").create({
+            "source_kind": "incident", "source_id": "00000000-0000-4000-8000-00000000abcd",
+            "outcome_code": "advice_given", "description": f"Fictional follow-up {n}", "owner": "Office Officer",
+            "due_date": today + dt.timedelta(days=5 - n)})
+    monkeypatch.setattr(svc, "SECTION_LIMIT", 2)
+    items = svc.due_items(ctx, today)
+    assert [i.title for i in items] == ["Advice given: Fictional follow-up 4", "Advice given: Fictional follow-up 3",
+                                        "…and 3 more open follow-ups (Enter opens the list)"]
+    assert items[-1].screen == "spot_checks" and items[-1].due is None
+
+
 def test_compliance_per_operator_and_item_on_fixed_data(ctx: ServiceContext, spot: SpotReference) -> None:
     visit = svc.start_visit(ctx, spot.school, "Gate Officer")
     plan = [("GATE1", {}), ("GATE1", {(1, "hi_vis"): Answer.failed}), ("GATE2", {(None, "restraints"): Answer.failed}),

@@ -67,18 +67,45 @@ def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Erased or overwritten values (a purge, an edit of a child's details) are zeroed in the file, not left
     # readable in free pages of a laptop's database (UK GDPR storage limitation; see services/purge.py).
     cur.execute("PRAGMA secure_delete = ON")
-    # 64 MB page cache (default 2 MB): a sync touches every index of tables of 100,000 rows; a smaller cache
-    # re-reads pages from disk for each of them (measured: bulk inserts about twice as slow).
-    cur.execute("PRAGMA cache_size = -65536")
+    cur.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     cur.close()
+
+
+CACHE_KIB = 8 * 1024
+"""Page cache per connection (SQLite's default is 2 MB). Every pooled connection keeps its own, filled by any
+scan (Home's counts, a list's search), so the app holds a few: a big one each was most of its memory at city
+scale. Work that writes much at once takes BULK_CACHE_KIB for its transaction (`bulk_cache`)."""
+
+BULK_CACHE_KIB = 64 * 1024
+"""A sync or a bulk insert touches every index of tables of 100,000 rows; a small cache re-reads pages from disk
+for each of them (measured: bulk inserts about twice as slow with 2 MB)."""
+
+
+def bulk_cache(session: Session) -> None:
+    """BULK_CACHE_KIB for `session`'s connection until it goes back to the pool (`_small_cache_again`)."""
+    conn = session.connection()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    conn.connection.info["bulk_cache"] = True
+
+
+def _small_cache_again(dbapi_conn: Any, record: Any) -> None:
+    """A connection back in the pool returns its bulk cache (freeing the pages beyond CACHE_KIB)."""
+    if record.info.pop("bulk_cache", False):
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        cur.close()
 
 
 def make_engine(path: Path) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        # the connection used last is used again: the others are opened only while it is busy, so one page
+        # cache is warm and full instead of every pooled connection's (each costs memory: CACHE_KIB)
+        pool_use_lifo=True,
     )
     event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "checkin", _small_cache_again)
     return engine
 
 

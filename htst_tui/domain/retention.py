@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ ERASED = "Erased"
 """What a required name or text field reads after erasure (it must stay valid for the record's model)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Held:
     """One stored record as the rule sees it: its kind, id, business fields, tombstone flag and last change."""
 
@@ -109,6 +109,13 @@ def leaving_date(date_of_birth: dt.date | None, *, year_group: int | None = None
     if year_group is not None and as_of is not None:
         found.append(dt.date(academic_year_start(as_of) + 1 + max(0, last_year - year_group), 8, 31))
     return max(found) if found else None
+
+
+def born_by_to_have_left(day: dt.date) -> dt.date:
+    """The latest date of birth of a child whose leaving date by birth (`leaving_date`) can be on or before `day`:
+    no one leaves before the 31 August ending year 11 (a query bound: a later birthday has not left by `day`)."""
+    last_summer = day.year if (day.month, day.day) >= (8, 31) else day.year - 1
+    return dt.date(last_summer - 16, 8, 31)
 
 
 # ------------------------------------------------------------------------------------------------ facts
@@ -262,6 +269,35 @@ FOLLOWS: dict[str, Callable[[Held], tuple[str, Any] | None]] = {
 }
 """Kinds whose records share the fate of another record (kind, id)."""
 
+PARENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "panel_attendance": ("meeting_id", ("panel_meetings",)),
+    "panel_decisions": ("case_id", ("panel_cases",)),
+    "panel_dissents": ("decision_id", ("panel_decisions",)),
+    "panel_reviews": ("case_id", ("panel_cases",)),
+    "follow_ups": ("source_id", ("vehicle_checks", "incidents", "route_returns")),
+}
+"""`FOLLOWS` as a query sees it: the field holding the parent's id and the kinds it may be (a test checks the two
+agree), so a follower of a record that could be due can be found without reading every follower."""
+
+READS: dict[str, tuple[str, ...]] = {
+    "pupils": ("date_of_birth", "year_group", "ehcp", "la_reference"),
+    "spot_check_visits": ("started_at",),
+    "vehicle_checks": ("checked_at",),
+    "incidents": ("occurred_at", "category", "notifications", "pupil_ids"),
+    "route_returns": ("effective_date",),
+    "panel_meetings": ("meeting_date",),
+    "panel_attendance": ("meeting_id",),
+    "panel_cases": ("pupil_id", "pupil_ref", "date_of_birth", "ehcp", "application_type", "review_of_case_id",
+                    "relevant_date"),
+    "panel_decisions": ("case_id", "outcome", "finalised_at"),
+    "panel_dissents": ("decision_id",),
+    "panel_reviews": ("case_id",),
+    "follow_ups": ("closed_on", "due_date", "source_kind", "source_id"),
+}
+"""The business fields `RULES`, `FOLLOWS` and `Facts` read of a live record, per kind (others: none). With the
+record's references, all a review needs of it; erasure (`is_erased`) reads every field, so tombstones are
+read whole. A test checks the rules read nothing else."""
+
 
 # ------------------------------------------------------------------------------------------------ erasure
 
@@ -341,9 +377,18 @@ def _comparable(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def review(records: Mapping[str, Sequence[Held]], references: Mapping[str, Mapping[str, str]],
-           settings: RetentionSettings, today: dt.date) -> RetentionReview:
-    """Which records are past retention on `today`: own rule, then shared fate, then kept references."""
-    facts = Facts.build(records)
+           settings: RetentionSettings, today: dt.date, *, context: Mapping[str, Iterable[Held]] | None = None,
+           outside: Collection[tuple[str, str]] = frozenset(),
+           kept_by_outside: Collection[tuple[str, str]] = frozenset()) -> RetentionReview:
+    """Which records are past retention on `today`: own rule, then shared fate, then kept references.
+
+    Given every record held, `records` alone says it all. A caller may instead pass only the records that
+    could be due (`records`, the candidates), with what their rules look up (`context`: further held records,
+    used as facts only, never judged), the keys of held records left out that candidates follow (`outside`)
+    and the candidates that a left-out record refers to (`kept_by_outside`). Every record left out must be one
+    whose verdict cannot be due; it is then kept, so what it refers to and what follows it is kept, and the
+    answer is the same as for the whole set (services/purge.py reads a city-scale database this way)."""
+    facts = Facts.build(_merged(records, context) if context else records)
     live = {(r.kind, r.id): r for rows in records.values() for r in rows if not is_erased(r)}
     own: dict[tuple[str, str], tuple[bool, str]] = {}
     grace = dt.timedelta(days=settings.deleted_records_days)
@@ -354,20 +399,19 @@ def review(records: Mapping[str, Sequence[Held]], references: Mapping[str, Mappi
         due_on, rule = RULES[r.kind][0](r, facts, settings)
         own[key] = (due_on is not None and due_on <= today, rule)
     # shared fate: a follower takes its parent's own verdict (chains resolve: dissent -> decision -> case)
-    held = {(r.kind, r.id) for rows in records.values() for r in rows}
+    held = {(r.kind, r.id) for rows in records.values() for r in rows} | set(outside)
     for key, r in live.items():
         if r.kind in FOLLOWS and not r.deleted:
-            verdict = _parent_verdict(key, live, held, own)
+            verdict = _parent_verdict(key, live, held, own, outside)
             if verdict is not None:
                 own[key] = verdict
-    kept = {k for k, (due, _) in own.items() if not due}
-    before = len(kept)
+    kept = {k for k, (due, _) in own.items() if not due} | set(outside) | (set(kept_by_outside) & live.keys())
     # nothing is erased while a kept record refers to it; a kept parent keeps its followers
     changed = True
     while changed:
         changed = False
         for key in list(kept):
-            for target in _links(live[key], references):
+            for target in _links(live[key], references) if key in live else ():
                 if target in live and target not in kept:
                     kept.add(target)
                     changed = True
@@ -377,17 +421,28 @@ def review(records: Mapping[str, Sequence[Held]], references: Mapping[str, Mappi
                 if parent and (parent[0], str(parent[1])) in kept:
                     kept.add(key)
                     changed = True
-    out = RetentionReview(today=today, kept_by_reference=len(kept) - before)
+    out = RetentionReview(today=today, kept_by_reference=sum(1 for k, (due, _) in own.items() if due and k in kept))
     order = {kind: i for i, kind in enumerate(records)}
     for key in sorted(set(live) - kept, key=lambda k: (order.get(k[0], 0), k[1])):
         out.due.append(Due(key[0], key[1], own[key][1]))
     return out
 
 
+def _merged(records: Mapping[str, Iterable[Held]], context: Mapping[str, Iterable[Held]]) -> dict[str, list[Held]]:
+    """The candidates and their context, one list per kind (a record in both counts once)."""
+    out = {kind: list(rows) for kind, rows in records.items()}
+    for kind, rows in context.items():
+        have = {r.id for r in out.get(kind, [])}
+        out.setdefault(kind, []).extend(r for r in rows if r.id not in have)
+    return out
+
+
 def _parent_verdict(key: tuple[str, str], live: Mapping[tuple[str, str], Held], held: set[tuple[str, str]],
-                    own: Mapping[tuple[str, str], tuple[bool, str]]) -> tuple[bool, str] | None:
+                    own: Mapping[tuple[str, str], tuple[bool, str]],
+                    outside: Collection[tuple[str, str]] = frozenset()) -> tuple[bool, str] | None:
     """The verdict of the record `key` follows, up the chain; None when that record is not held here (the
-    follower's own rule applies). A parent already erased makes its followers due at once."""
+    follower's own rule applies). A parent already erased makes its followers due at once; a parent left out
+    of the review (`outside`) cannot be due, so neither can its followers."""
     seen = {key}
     while True:
         r = live[key]
@@ -397,6 +452,8 @@ def _parent_verdict(key: tuple[str, str], live: Mapping[tuple[str, str], Held], 
         pkey = (parent[0], str(parent[1]))
         if pkey not in held:
             return own[key] if len(seen) > 1 else None
+        if pkey in outside:
+            return False, "its record is kept"
         if pkey not in live:
             return True, "its record was erased"
         if pkey in seen:

@@ -11,7 +11,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from htst_tui.db.engine import Database, open_database, translate_sqlite_error
+from htst_tui.db.engine import Database, bulk_cache, open_database, translate_sqlite_error
 from htst_tui.settings import Settings, load_settings
 
 
@@ -26,10 +26,13 @@ class ServiceContext:
         return self.db.device_id
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on any error; SQLite errors become plain ones."""
+    def transaction(self, *, bulk: bool = False) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error; SQLite errors become plain ones.
+        `bulk`: a big page cache for this one (a sync, a bulk insert; db/engine.py BULK_CACHE_KIB)."""
         try:
             with self.db.sessions.begin() as session:
+                if bulk:
+                    bulk_cache(session)
                 yield session
         except (sa_exc.OperationalError, sa_exc.DatabaseError) as exc:
             if isinstance(exc, sa_exc.IntegrityError):

@@ -23,7 +23,7 @@ from htst_tui.db.sync_state import SyncTargetState
 from htst_tui.entities import ENTITIES
 from htst_tui.errors import HtstError
 from htst_tui.services.context import ServiceContext
-from htst_tui.services.dashboard_types import DueItem, DueProvider
+from htst_tui.services.dashboard_types import SECTION_LIMIT, DueItem, DueProvider, more_line
 
 DASHBOARD_PROVIDERS: list[str] = [
     "htst_tui.services.dashboard:reference_due_items",
@@ -35,10 +35,11 @@ DASHBOARD_PROVIDERS: list[str] = [
 ]
 
 SEPARATE_PROVIDERS: list[str] = ["htst_tui.services.purge:due_items"]
-"""Providers that review every record held: the retention review reads all ~360,000 rows of a city-scale
-database in Python (~25 s, ~1.2 GB on a 2-core machine). Home runs these in a separate process
-(`separate_due_items`), after showing everything else, so the app's memory stays small and its event loop
-keeps the GIL while they run."""
+"""Providers too heavy for the app's own process. The retention review reads only the records that could be due
+(services/purge.py), but at city scale that is still ~40,000 panel cases and their decisions judged in Python
+(seconds of CPU holding the GIL, ~150 MB at its peak). Home runs these in a separate process
+(`separate_due_items`), after showing everything else, so the app's memory stays small and its event loop keeps
+the GIL while they run."""
 
 DBS_WARNING_DAYS = 30
 """A crew member's DBS check shows on Home this many days before it expires."""
@@ -191,18 +192,18 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def reference_due_items(ctx: ServiceContext, today: dt.date) -> list[DueItem]:
-    """Crew DBS checks expired or expiring within 30 days; active panel members whose law training lapsed."""
+    """Crew DBS checks expired or expiring within 30 days (the SECTION_LIMIT soonest, then how many more); active
+    panel members whose law training lapsed."""
     items: list[DueItem] = []
     soon = today + dt.timedelta(days=DBS_WARNING_DAYS)
     months = ctx.settings.panel.training_valid_months
+    c = CrewMemberRecord
+    due = (c.deleted.is_(False), c.dbs_expiry.is_not(None), c.dbs_expiry <= soon)
     with ctx.read() as session:
-        crew = session.execute(
-            select(CrewMemberRecord.id, CrewMemberRecord.name, CrewMemberRecord.badge_number,
-                   CrewMemberRecord.dbs_expiry)
-            .where(CrewMemberRecord.deleted.is_(False), CrewMemberRecord.dbs_expiry.is_not(None),
-                   CrewMemberRecord.dbs_expiry <= soon)
-            .order_by(CrewMemberRecord.dbs_expiry)
-        ).all()
+        crew = session.execute(select(c.id, c.name, c.badge_number, c.dbs_expiry).where(*due)
+                               .order_by(c.dbs_expiry, c.id).limit(SECTION_LIMIT)).all()
+        more = session.execute(select(func.count()).where(*due)).scalar_one() - len(crew) \
+            if len(crew) == SECTION_LIMIT else 0
         members = session.execute(
             select(PanelMemberRecord.id, PanelMemberRecord.name, PanelMemberRecord.training_date)
             .where(PanelMemberRecord.deleted.is_(False), PanelMemberRecord.active.is_(True))
@@ -214,6 +215,7 @@ def reference_due_items(ctx: ServiceContext, today: dt.date) -> list[DueItem]:
         what = "DBS expired" if expired else "DBS expires"
         items.append(DueItem("Crew DBS checks", f"{what}: {name} (badge {badge})", expiry, expired,
                              screen="records", record_id=rid))
+    items += more_line("Crew DBS checks", more, "DBS checks expired or expiring", "records")
     for rid, name, trained in members:
         if trained is None:
             items.append(DueItem("Panel training", f"No HTST law training recorded: {name}", None, True,

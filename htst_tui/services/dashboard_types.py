@@ -31,3 +31,16 @@ class DueItem:
 
 class DueProvider(Protocol):
     def __call__(self, ctx: ServiceContext, today: dt.date) -> list[DueItem]: ...
+
+
+SECTION_LIMIT = 50
+"""A provider lists at most this many items of one kind, the most pressing first (earliest due), then one line
+saying how many more (`more_line`): Home shows a screenful, so it never builds thousands of items."""
+
+
+def more_line(section: str, more: int, what: str, screen: str) -> list[DueItem]:
+    """The line closing a section cut at SECTION_LIMIT, opening the screen with the whole list (none when
+    nothing more). Undated and not urgent, so Home sorts it after the items it stands for."""
+    if more <= 0:
+        return []
+    return [DueItem(section, f"…and {more:,} more {what} (Enter opens the list)", None, False, screen=screen)]

@@ -345,7 +345,7 @@ def build_demo(ctx: ServiceContext, pupils: int = DEFAULT_PUPILS, seed: int = DE
     builder.build()
     summary = DemoSummary(seed=seed)
     order = [e.name for e in ENTITIES if e.name in builder.rows]
-    with ctx.transaction() as session:
+    with ctx.transaction(bulk=True) as session:
         found = first_live_entity(session)  # checked inside the write transaction: nothing slips in between
         if found:
             raise NotEmpty(

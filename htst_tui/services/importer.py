@@ -331,7 +331,7 @@ def import_csv(ctx: ServiceContext, kind_name: str, path: Path, *, dry_run: bool
     problems = check_header(kind, header)
     if problems:
         raise ImportProblems(path, problems)
-    session_scope: AbstractContextManager[Session] = ctx.read() if dry_run else ctx.transaction()
+    session_scope: AbstractContextManager[Session] = ctx.read() if dry_run else ctx.transaction(bulk=True)
     with session_scope as session:
         index = KeyIndex(session)
         checker = RowChecker(kind, index)

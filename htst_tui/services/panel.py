@@ -67,7 +67,7 @@ from htst_tui.entities import entity
 from htst_tui.errors import HtstError, NotFound, RecordLocked, ValidationFailed
 from htst_tui.paths import data_directory, ensure_private_dir
 from htst_tui.services.context import ServiceContext
-from htst_tui.services.dashboard_types import DueItem
+from htst_tui.services.dashboard_types import SECTION_LIMIT, DueItem, more_line
 from htst_tui.services.documents import (
     Bullets,
     Document,
@@ -989,12 +989,16 @@ def _not_decided_later() -> ColumnElement[bool]:
 
 
 def _award_review_items(session: Session, today: dt.date, horizon: dt.date) -> list[DueItem]:
-    rows = session.execute(select(PanelDecisionRecord, PanelCaseRecord)
-                           .join(PanelCaseRecord, PanelCaseRecord.id == PanelDecisionRecord.case_id)
-                           .where(PanelDecisionRecord.deleted.is_(False), PanelDecisionRecord.finalised.is_(True),
-                                  PanelDecisionRecord.outcome == Outcome.eligible,
-                                  PanelDecisionRecord.review_date <= horizon, _not_decided_later())
-                           .order_by(PanelDecisionRecord.review_date)).all()
+    """The SECTION_LIMIT earliest award reviews due by `horizon`, then how many more (a city has thousands)."""
+    due = (select(PanelDecisionRecord, PanelCaseRecord)
+           .join(PanelCaseRecord, PanelCaseRecord.id == PanelDecisionRecord.case_id)
+           .where(PanelDecisionRecord.deleted.is_(False), PanelDecisionRecord.finalised.is_(True),
+                  PanelDecisionRecord.outcome == Outcome.eligible,
+                  PanelDecisionRecord.review_date <= horizon, _not_decided_later()))
+    rows = session.execute(due.order_by(PanelDecisionRecord.review_date, PanelDecisionRecord.id)
+                           .limit(SECTION_LIMIT)).all()
+    total = len(rows) if len(rows) < SECTION_LIMIT else session.execute(
+        select(func.count()).select_from(due.with_only_columns(PanelDecisionRecord.id).subquery())).scalar_one()
     labels = _pupil_labels(session, [c for _, c in rows])
     items = []
     for d, c in rows:
@@ -1003,4 +1007,5 @@ def _award_review_items(session: Session, today: dt.date, horizon: dt.date) -> l
         what = award_text(_data("panel_decisions", d)) or "award"
         items.append(DueItem(AWARD_REVIEWS_SECTION, f"Award review: {labels[c.id]} ({what})", d.review_date,
                              d.review_date < today, "panel", c.id))
+    items += more_line(AWARD_REVIEWS_SECTION, total - len(rows), "award reviews", "panel")
     return items

@@ -13,12 +13,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    String,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
+from htst_tui.db.base import UTCDateTime
 from htst_tui.db.local import Draft
 from htst_tui.db.sync_state import SyncConflict
 from htst_tui.domain import retention
@@ -28,6 +44,7 @@ from htst_tui.services.audit import record_event
 from htst_tui.services.context import ServiceContext
 from htst_tui.services.dashboard_types import DueItem
 from htst_tui.services.records import row_data, stamp_local_write, validate_data
+from htst_tui.settings import RetentionSettings
 
 CHUNK = 500
 
@@ -74,14 +91,213 @@ def held_records(session: Session) -> dict[str, list[retention.Held]]:
         cols = [t.c.id, t.c.deleted, t.c.updated_at, *[t.c[f] for f in ent.data_fields]]
         out[ent.name] = [
             retention.Held(ent.name, r.id, {f: getattr(r, f) for f in ent.data_fields}, bool(r.deleted), r.updated_at)
-            for r in session.execute(select(*cols))
+            for r in session.execute(select(*cols).order_by(literal_column("rowid")))
         ]
     return out
 
 
 def _review(ctx: ServiceContext, session: Session, today: dt.date) -> retention.RetentionReview:
-    references = {e.name: e.references for e in ENTITIES}
-    return retention.review(held_records(session), references, ctx.settings.retention, today)
+    """The retention review over only the records that could be due (found in SQL) and what their rules read:
+    the same answer as `retention.review(held_records(session), ...)`, in a fraction of the time and memory."""
+    cand = _Candidates(session, ctx.settings.retention, today)
+    return retention.review(cand.records, REFERENCES, ctx.settings.retention, today, context=cand.context(),
+                            outside=cand.outside(), kept_by_outside=cand.kept_by_outside())
+
+
+REFERENCES: dict[str, dict[str, str]] = {e.name: e.references for e in ENTITIES}
+
+
+def _ids(values: Iterable[str]) -> Any:
+    """A list of ids as one parameter (`x IN (SELECT value FROM json_each(:ids))`): no limit on its length."""
+    return select(func.json_each(json.dumps(sorted(values))).table_valued("value").c.value).scalar_subquery()
+
+
+def _on_or_before(col: Any, day: dt.date) -> ColumnElement[bool]:
+    """`col`'s date (UTC for a date-time, as `retention._date` reads it) is on or before `day`."""
+    if isinstance(col.type, UTCDateTime):
+        return cast(ColumnElement[bool], col < dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.UTC))
+    return cast(ColumnElement[bool], col <= day)
+
+
+def _by(today: dt.date, years: int) -> dt.date:
+    """The latest start a period of `years` can have and be over on `today` (two days' slack for 29 February)."""
+    return retention.add_years(today, -years) + dt.timedelta(days=2)
+
+
+def _may_have_left_by(p: Any, day: dt.date) -> ColumnElement[bool]:
+    """Pupils (table `p`) whose `retention.pupil_left_on` may be on or before `day` (a superset): a pupil leaves
+    no earlier than the end of year 11 (`born_by_to_have_left`), nor before the day the year group was
+    recorded; a pupil deleted from the register left on the day of the delete."""
+    return or_(and_(p.c.deleted.is_(True), _on_or_before(p.c.updated_at, day)),
+               and_(or_(p.c.date_of_birth.is_(None), p.c.date_of_birth <= retention.born_by_to_have_left(day)),
+                    or_(p.c.year_group.is_(None), _on_or_before(p.c.updated_at, day))))
+
+
+class _Fields(Mapping[str, Any]):
+    """A live candidate's fields as the rules read them: a tuple and the kind's shared field index, a fraction of
+    a dict's size (tens of thousands are held at once at city scale)."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: dict[str, int], values: tuple[Any, ...]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[self._index[key]]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        i = self._index.get(key)
+        return default if i is None else self._values[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+class _Candidates:
+    """The records that could be past retention on `today`, found by SQL bounds drawn from each rule in
+    domain/retention.py (a superset: the rules themselves decide), parents before followers; every other
+    record is certainly kept. Live candidates are read as the rules read them (`retention.READS` and the
+    references); tombstones whole (erasure compares every field)."""
+
+    def __init__(self, session: Session, s: RetentionSettings, today: dt.date) -> None:
+        self.session = session
+        self.records: dict[str, list[retention.Held]] = {}
+        self.ids: dict[str, set[str]] = {}
+        for ent in ENTITIES:
+            t = ent.table
+            own = self._own_bound(ent.name, t, s, today)
+            if ent.name in retention.PARENTS:
+                field_name, parents = retention.PARENTS[ent.name]
+                follows = t.c[field_name].in_(_ids(set().union(*(self.ids[k] for k in parents))))
+                own = follows if own is None else or_(own, follows)
+            live = tuple(dict.fromkeys((*retention.READS.get(ent.name, ()), *ent.references)))
+            tombstone = t.c.deleted.is_(True)
+            rows = self._read(ent, tombstone if own is None else or_(tombstone, own), live)
+            self.records[ent.name] = rows
+            self.ids[ent.name] = {r.id for r in rows}
+
+    def _read(self, ent: Any, where: ColumnElement[bool], fields: tuple[str, ...]) -> list[retention.Held]:
+        """Rows of `ent` matching `where` in one pass over the table: live ones with `fields`, tombstones whole.
+        The last change is read only where a rule reads it (tombstones, and pupils: the year group's date)."""
+        t = ent.table
+        if ent.name == "pupils":
+            when: Any = t.c.updated_at
+        else:
+            when = type_coerce(case((t.c.deleted.is_(True), t.c.updated_at)), t.c.updated_at.type)
+        rest = [f for f in ent.data_fields if f not in fields]
+        cols = [*(t.c[f] for f in fields), *(type_coerce(case((t.c.deleted.is_(True), t.c[f])), t.c[f].type)
+                                              for f in rest)]
+        index = {f: i for i, f in enumerate(fields)}
+        out = []
+        for r in self._execute(select(t.c.id, t.c.deleted, when, *cols).where(where)
+                               .order_by(literal_column("rowid"))):  # as held_records: the rules' tie-breaks agree
+            data: Mapping[str, Any] = dict(zip((*fields, *rest), r[3:], strict=True)) if r[1] else \
+                _Fields(index, tuple(r[3:3 + len(fields)]))
+            out.append(retention.Held(ent.name, r[0], data, bool(r[1]), r[2]))
+        return out
+
+    def _execute(self, stmt: Any) -> Any:
+        """Not through SQLAlchemy's statement cache, which would keep the first statement's id lists (megabytes
+        of JSON) for as long as the engine lives."""
+        return self.session.execute(stmt, execution_options={"compiled_cache": None})
+
+    @staticmethod
+    def _own_bound(kind: str, t: Any, s: RetentionSettings, today: dt.date) -> ColumnElement[bool] | None:
+        """Live records of `kind` whose own rule could make them due on `today` (None: no rule can)."""
+        dated = {"spot_check_visits": ("started_at", s.spot_checks_years),
+                 "vehicle_checks": ("checked_at", s.spot_checks_years),
+                 "route_returns": ("effective_date", s.route_returns_years),
+                 "panel_meetings": ("meeting_date", s.meetings_years)}
+        if kind in dated:
+            col, years = dated[kind]
+            return _on_or_before(t.c[col], _by(today, years))
+        if kind == "pupils":
+            return _may_have_left_by(t, _by(today, s.pupils_years_after_leaving))
+        if kind == "incidents":  # safeguarding counts from the youngest linked child's birth: any such may be due
+            occurred = _on_or_before(t.c.occurred_at, _by(today, min(s.incidents_years,
+                                                                     s.safeguarding_years_after_birth)))
+            safeguarding = or_(t.c.category == "safeguarding", type_coerce(t.c.notifications, String).like("%lado%"))
+            return or_(occurred, and_(safeguarding, func.json_array_length(t.c.pupil_ids) > 0))
+        if kind == "follow_ups":
+            day = _by(today, s.incidents_years)
+            return or_(_on_or_before(t.c.closed_on, day), _on_or_before(t.c.due_date, day))
+        if kind == "panel_cases":
+            return _case_bound(t, s, today)
+        return None
+
+    def context(self) -> dict[str, list[retention.Held]]:
+        """What the candidates' rules look up that is not itself a candidate: the pupils of cases and incidents,
+        and the cases that review a candidate case."""
+        pupil_ids: set[str] = set()
+        refs: set[str] = set()
+        for c in self.records["panel_cases"]:
+            if c.data.get("pupil_id"):
+                pupil_ids.add(str(c.data["pupil_id"]))
+            refs.add(str(c.data.get("pupil_ref") or "").upper())
+        for i in self.records["incidents"]:
+            pupil_ids.update(str(p) for p in i.data.get("pupil_ids") or [])
+        p = BY_NAME["pupils"].table
+        pupils = self._read(BY_NAME["pupils"], or_(p.c.id.in_(_ids(pupil_ids)), func.upper(p.c.la_reference).in_(
+            _ids(refs))), retention.READS["pupils"]) if pupil_ids or refs else []
+        c = BY_NAME["panel_cases"].table
+        reviewing = self._read(BY_NAME["panel_cases"], c.c.review_of_case_id.in_(_ids(self.ids["panel_cases"])),
+                               ("review_of_case_id",))
+        return {"pupils": pupils, "panel_cases": reviewing}
+
+    def outside(self) -> set[tuple[str, str]]:
+        """Held records that candidates follow but that are not candidates themselves (so cannot be due)."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for kind in retention.PARENTS:
+            for r in self.records[kind]:
+                parent = retention.FOLLOWS[kind](r)
+                if parent and parent[0] and str(parent[1]) not in self.ids[parent[0]]:
+                    wanted[parent[0]].add(str(parent[1]))
+        out: set[tuple[str, str]] = set()
+        for kind, ids in wanted.items():
+            t = BY_NAME[kind].table
+            out.update((kind, i) for i in self._execute(select(t.c.id).where(t.c.id.in_(_ids(ids)))).scalars())
+        return out
+
+    def kept_by_outside(self) -> set[tuple[str, str]]:
+        """Candidates that a record which is not a candidate (so is kept) refers to."""
+        out: set[tuple[str, str]] = set()
+        for ent in ENTITIES:
+            t = ent.table
+            for field_name, target in ent.references.items():
+                if not self.ids[target]:
+                    continue
+                col = t.c[field_name]
+                if isinstance(col.type, JSON):  # a list of ids
+                    each = func.json_each(col).table_valued("value")
+                    stmt = select(t.c.id, each.c.value).select_from(t).join(each, true())
+                    stmt = stmt.where(each.c.value.in_(_ids(self.ids[target])))
+                else:
+                    stmt = select(t.c.id, col).where(col.in_(_ids(self.ids[target])))
+                mine = self.ids[ent.name]
+                out.update((target, str(value)) for rid, value in self._execute(stmt) if rid not in mine)
+        return out
+
+
+def _case_bound(t: Any, s: RetentionSettings, today: dt.date) -> ColumnElement[bool]:
+    """Cases that `retention._case` could make due: a refusal decided long enough ago; a linked pupil who may have
+    left long enough ago (by id or LA reference); a date of birth old enough; a relevant date a meeting period
+    ago (the rule's last resort)."""
+    d, p = BY_NAME["panel_decisions"].table, BY_NAME["pupils"].table
+    refused_by = _by(today, s.refusals_years)
+    refusal = exists().where(d.c.case_id == t.c.id, d.c.outcome == "not_eligible",
+                             or_(_on_or_before(d.c.finalised_at, refused_by),
+                                 _on_or_before(t.c.relevant_date, refused_by)))
+    left_by = _by(today, s.decisions_years_after_leaving)
+    gone = select(p.c.id, p.c.la_reference).where(_may_have_left_by(p, left_by)).subquery()
+    return or_(refusal,
+               t.c.pupil_id.in_(select(gone.c.id)),
+               func.upper(t.c.pupil_ref).in_(select(func.upper(gone.c.la_reference))),
+               t.c.date_of_birth <= retention.born_by_to_have_left(left_by),
+               _on_or_before(t.c.relevant_date, _by(today, s.meetings_years)))
 
 
 def plan_purge(ctx: ServiceContext, today: dt.date | None = None) -> PurgePlan:

@@ -30,7 +30,7 @@ from htst_tui.domain.follow_ups import FollowUpSource, FollowUpStatus, OutcomeCo
 from htst_tui.entities import entity
 from htst_tui.errors import NotFound, ValidationFailed
 from htst_tui.services.context import ServiceContext
-from htst_tui.services.dashboard_types import DueItem
+from htst_tui.services.dashboard_types import SECTION_LIMIT, DueItem, more_line
 from htst_tui.services.records import (
     Page,
     Records,
@@ -585,10 +585,14 @@ def follow_ups_for(ctx: ServiceContext, source_id: str, today: dt.date | None = 
         return [_follow_up_view(r, today or dt.date.today()) for r in rows]
 
 
+def _open_follow_up_filter() -> list[ColumnElement[bool]]:
+    return [FollowUpRecord.deleted.is_(False), FollowUpRecord.status == FollowUpStatus.open]
+
+
 def open_follow_ups(ctx: ServiceContext, today: dt.date, *, source_kind: FollowUpSource | None = None,
                     overdue_only: bool = False, limit: int = 500) -> list[FollowUpView]:
     """Open follow-ups, soonest due first (overdue ones first of all)."""
-    cond = [FollowUpRecord.deleted.is_(False), FollowUpRecord.status == FollowUpStatus.open]
+    cond = _open_follow_up_filter()
     if source_kind:
         cond.append(FollowUpRecord.source_kind == source_kind)
     if overdue_only:
@@ -600,9 +604,11 @@ def open_follow_ups(ctx: ServiceContext, today: dt.date, *, source_kind: FollowU
 
 
 def due_items(ctx: ServiceContext, today: dt.date) -> list[DueItem]:
-    """Home dashboard: every open follow-up, of any source (spot checks, incidents, route returns)."""
+    """Home dashboard: open follow-ups of any source (spot checks, incidents, route returns), the SECTION_LIMIT
+    soonest due, then how many more."""
     out = []
-    for f in open_follow_ups(ctx, today):
+    shown = open_follow_ups(ctx, today, limit=SECTION_LIMIT)
+    for f in shown:
         label = OUTCOME_CODE_LABELS.get(OutcomeCode(f.outcome_code), f.outcome_code)
         title = f"{label}: {f.description}"
         out.append(DueItem(section="Follow-ups", title=title if len(title) <= 100 else title[:99] + "…",
@@ -610,6 +616,10 @@ def due_items(ctx: ServiceContext, today: dt.date) -> list[DueItem]:
                            screen=FOLLOW_UP_SCREENS.get(FollowUpSource(f.source_kind), ""), record_id=f.id,
                            urgent=f.outcome_code in (OutcomeCode.referral_LADO_safeguarding,
                                                      OutcomeCode.crew_stood_down)))
+    if len(shown) == SECTION_LIMIT:
+        with ctx.read() as session:
+            total = session.execute(select(func.count()).where(*_open_follow_up_filter())).scalar_one()
+        out += more_line("Follow-ups", total - len(shown), "open follow-ups", "spot_checks")
     return out
 
 

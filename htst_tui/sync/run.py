@@ -61,7 +61,7 @@ def push(ctx: ServiceContext, target: SyncTarget, progress: Progress | None = No
         upto = current_seq(session)
         versions = collect_outgoing(session, after)
     sent = target.push(ctx.device_id, versions, progress)
-    with ctx.transaction() as session:  # only now is anything marked sent
+    with ctx.transaction(bulk=True) as session:  # only now is anything marked sent
         state = _state(session, target.store_id, target.label)
         state.pushed_seq = max(state.pushed_seq, upto)
         for ent in ENTITIES:
@@ -74,7 +74,7 @@ def apply_pull(ctx: ServiceContext, target: SyncTarget, report: PullReport, resu
                progress: Progress | None = None) -> None:
     """Merge every unit, then store each source's new position: just before its first unit that had a
     record waiting for a reference (so it is read again next time), else its last unit."""
-    with ctx.transaction() as session:
+    with ctx.transaction(bulk=True) as session:
         state = _state(session, target.store_id, target.label)
         caught_up = state.pushed_seq == current_seq(session)
         pairs = [(u.label, rec) for u in report.units for rec in u.records]
