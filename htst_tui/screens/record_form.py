@@ -31,6 +31,7 @@ from htst_tui.services.records import Records, RecordView
 from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.modals import ErrorModal
 from htst_tui.widgets.model_form import FieldSpec, FormOptions, ModelForm, RefPicker, field_specs, payload, to_raw
+from htst_tui.widgets.save_lock import lock_while_saving, unlock_after_save
 
 
 class RecordFormScreen(Screen[str | None]):
@@ -56,7 +57,7 @@ class RecordFormScreen(Screen[str | None]):
         self._draft_pending: tuple[dict[str, Any] | None] | None = None
         self._draft_on_disk = False
         self.saving = False
-        """A save is running in a thread: the form is locked (no edit can slip in unsaved) until it ends."""
+        """A save is running in a thread: the form is locked (no key reaches a field) until it ends."""
         self._leave_after_save = False
         self._focus_before_save: Widget | None = None
 
@@ -186,17 +187,13 @@ class RecordFormScreen(Screen[str | None]):
         if self.form is None or self.saving:
             return
         self.saving = True
-        self._focus_before_save = self.focused
-        self.form.disabled = True
+        self._focus_before_save = lock_while_saving(self)
         self._save(self.ctx, payload(self.form.raw_data()))
 
     def _unlock(self) -> None:
         """A save failed: the form is editable again, where the officer was."""
-        assert self.form is not None
         self.saving = self._leave_after_save = False
-        self.form.disabled = False
-        if self._focus_before_save is not None and self._focus_before_save.is_attached:
-            self._focus_before_save.focus()
+        unlock_after_save(self._focus_before_save)
 
     @work(thread=True, exclusive=True, group="form-save")
     def _save(self, ctx: Any, data: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Input, Select, Static, TextArea
 
 from htst_tui.domain.follow_ups import FollowUpSource
@@ -51,6 +52,7 @@ from htst_tui.services.records import Records, RecordView
 from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.formatting import display_value
 from htst_tui.widgets.model_form import FieldSpec, RefPicker
+from htst_tui.widgets.save_lock import lock_while_saving, unlock_after_save
 
 LABELS = {"occurred_at": "Occurred at", "reported_at": "Reported at", "reported_by_kind": "Reported by",
           "reported_by_name": "Reporter's name", "route_id": "Route", "operator_id": "Operator",
@@ -89,12 +91,13 @@ class IncidentFormScreen(Screen[None]):
         self.saving = False
         """A save runs in a thread: the form is locked until it ends, so no edit slips in unsaved."""
         self._leave_after_save = False
+        self._focus_before_save: Widget | None = None
         self.draft = DraftKeeper(self, "incident", record_id, self.values, self.apply)
 
     def compose(self) -> ComposeResult:
         ctx = self.app.ctx  # type: ignore[attr-defined]
         yield Header()
-        with VerticalScroll(can_focus=False, id="form-body"):
+        with VerticalScroll(can_focus=False):
             yield Static("", id="status", classes="status")
             with Horizontal(classes="row"):
                 yield labelled("Category", Select([(v, k.value) for k, v in CATEGORY_LABELS.items()], id="category",
@@ -301,7 +304,7 @@ class IncidentFormScreen(Screen[None]):
         if self.saving:
             return
         self.saving = True
-        self.query_one("#form-body").disabled = True
+        self._focus_before_save = lock_while_saving(self)
         self._save(self.app.ctx, self.values(), self.record_id, self.rev)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="incident-save")
@@ -317,7 +320,7 @@ class IncidentFormScreen(Screen[None]):
 
     def _unlock(self) -> None:
         self.saving = False
-        self.query_one("#form-body").disabled = False
+        unlock_after_save(self._focus_before_save)
 
     def _save_failed(self, exc: HtstError) -> None:
         self._unlock()
