@@ -29,6 +29,12 @@ async def settle(app: HtstApp, pilot: Pilot[Any]) -> None:
         await pilot.pause()
 
 
+async def shown(app: HtstApp, pilot: Pilot[Any], screen: Any) -> Any:
+    app.push_screen(screen)
+    await settle(app, pilot)
+    return screen
+
+
 def held(original: Callable[..., Any], gate: threading.Event) -> Callable[..., Any]:
     """`original`, but each call waits for `gate`: a save that is still running when the test presses keys."""
 
@@ -43,9 +49,7 @@ async def test_school_is_picked_by_typing_in_the_incident_form(ctx: ServiceConte
     ref = make_reference(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 48)) as pilot:
-        form = IncidentFormScreen()
-        app.push_screen(form)
-        await settle(app, pilot)
+        form = await shown(app, pilot, IncidentFormScreen())
         assert not form.query("Select#school_id"), "no drop-down of every school"
         form.query_one("#school_id", RefPicker).focus()
         await pilot.press("enter")
@@ -67,9 +71,7 @@ async def test_route_code_is_completed_from_the_database_and_fills_operator_and_
     ref = make_reference(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 48)) as pilot:
-        form = IncidentFormScreen()
-        app.push_screen(form)
-        await settle(app, pilot)
+        form = await shown(app, pilot, IncidentFormScreen())
         route = form.query_one("#route", Input)
         route.focus()
         await pilot.press(*"r2")
@@ -92,9 +94,7 @@ async def test_escape_mid_save_keeps_the_incident_save(ctx: ServiceContext, monk
     monkeypatch.setattr(inc, "edit_incident", held(inc.edit_incident, gate))
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 48)) as pilot:
-        form = IncidentFormScreen(logged.id)
-        app.push_screen(form)
-        await settle(app, pilot)
+        form = await shown(app, pilot, IncidentFormScreen(logged.id))
         area = form.query_one("#immediate_action", TextArea)
         area.focus()
         await pilot.press(*"Called")
@@ -119,9 +119,7 @@ async def test_escape_mid_save_keeps_the_record_save(ctx: ServiceContext, monkey
     monkeypatch.setattr(Records, "update", held(Records.update, gate))
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 48)) as pilot:
-        form_screen = RecordFormScreen("schools", school.id)
-        app.push_screen(form_screen)
-        await settle(app, pilot)
+        form_screen = await shown(app, pilot, RecordFormScreen("schools", school.id))
         assert form_screen.form is not None
         name = form_screen.form.editor("name")
         assert isinstance(name, Input)
