@@ -294,11 +294,12 @@ class IncidentFormScreen(Screen[None]):
         pick_into(self, event.picker)
 
     # --- actions ---------------------------------------------------------------------------------------
-    LOCKED_WHILE_SAVING = frozenset({"save", "notify_now", "next_status", "reopen", "follow_up"})
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While a save runs, nothing else may change the incident (the keys are refused, not queued)."""
-        return not (self.saving and action in self.LOCKED_WHILE_SAVING)
+    def _busy(self) -> bool:
+        """While a save runs, nothing else may change the incident: its keys are refused, not queued. (Not
+        `check_action`: that would change the footer's keys, and so rebuild it, twice per save.)"""
+        if self.saving:
+            self.notify("Saving… try again when the save is done.", severity="warning")
+        return self.saving
 
     def action_save(self) -> None:
         if self.saving:
@@ -344,6 +345,8 @@ class IncidentFormScreen(Screen[None]):
             self.dismiss(None)
 
     def action_notify_now(self) -> None:
+        if self._busy():
+            return
         at_input = self.query_one("#notify_at", Input)
         try:
             at = parse_local_datetime(at_input.value) if at_input.value.strip() else dt.datetime.now().astimezone()
@@ -360,6 +363,8 @@ class IncidentFormScreen(Screen[None]):
                     "(saved with the incident).")
 
     def _needs_saved(self) -> bool:
+        if self._busy():
+            return False
         if self.record_id is None:
             self.notify("Save the incident first (Ctrl+S).", severity="warning")
             return False
