@@ -1,5 +1,6 @@
 """Forms at city scale: schools picked by typing, route codes completed from the database, saves in a thread
-that neither an Escape nor a keystroke pressed mid-save can lose."""
+that neither an Escape nor a keystroke pressed mid-save can lose (the incident form keeps what was typed as a
+draft; a record form is locked until its save ends)."""
 
 from __future__ import annotations
 
@@ -101,15 +102,16 @@ async def test_escape_mid_save_keeps_the_incident_save(ctx: ServiceContext, monk
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert form.saving
-        await pilot.press(*"XY", "escape", "ctrl+n")  # the form is locked: nothing typed, no notification added
+        await pilot.press(*"XY", "escape", "ctrl+n")  # typed mid-save; the notification is refused until done
         await pilot.pause()
-        assert app.screen is form and area.text == "Called" and form.notifications == []
+        assert app.screen is form and area.text == "CalledXY" and form.notifications == []
         gate.set()
         await settle(app, pilot)
         assert not form.is_attached, "the Escape pressed mid-save closes the form once the save is done"
     stored = Records(ctx, "incidents").get(logged.id)
     assert stored.data["immediate_action"] == "Called" and stored.rev != logged.rev
-    assert Drafts(ctx).load("incident", logged.id) is None
+    draft = Drafts(ctx).load("incident", logged.id)  # what was typed during the save is kept, not lost
+    assert draft is not None and draft.data["immediate_action"] == "CalledXY"
 
 
 async def test_escape_mid_save_keeps_the_record_save(ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -149,8 +149,9 @@ class DraftKeeper:
         self.screen.app.push_screen(ConfirmModal("This form has unsaved changes from earlier. Restore them?",
                                                  title="Unsaved draft", confirm_label="Restore"), answer)
 
-    def changed(self) -> None:
-        """A field changed: save (or drop) the draft in a worker so typing never waits on the disk."""
+    def changed(self, *, now: bool = False) -> None:
+        """A field changed: save (or drop) the draft in a worker so typing never waits on the disk; `now`: write
+        it before returning (the form is about to close, and its workers with it)."""
         if not self.ready:
             return
         values = self.values()
@@ -165,13 +166,17 @@ class DraftKeeper:
             else:
                 drafts.discard(form, record_id)
 
-        self.screen.run_worker(write, thread=True, exclusive=True, group="draft")
+        if now:
+            write()
+        else:
+            self.screen.run_worker(write, thread=True, exclusive=True, group="draft")
 
-    def saved(self, record_id: str) -> None:
-        """After a successful save the draft is dropped and the form now edits the stored record."""
+    def saved(self, record_id: str, values: dict[str, Any] | None = None) -> None:
+        """After a successful save the draft is dropped and the form now edits the stored record; `values`: what
+        was saved, when the form may have changed since (a save in a thread)."""
         self.drafts.discard(self.form, self.record_id)
         self.record_id = record_id
-        self.baseline = self.values()
+        self.baseline = self.values() if values is None else values
         self.has_draft = False
 
 
