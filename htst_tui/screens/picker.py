@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Label
 
+from htst_tui.services import references
 from htst_tui.services.records import Records
-from htst_tui.widgets.model_form import field_label
+from htst_tui.widgets.model_form import RefPicker, field_label
 from htst_tui.widgets.paged_table import PagedTable
 
 
@@ -41,3 +45,22 @@ class RecordPicker(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+
+
+def pick_into(screen: Screen[Any], picker: RefPicker) -> None:
+    """Answer a `RefPicker.PickRequested`: search for a record of the field's kind, then put the chosen one (with
+    its title, read in a thread) into the field. One flow for every form with a picked reference."""
+    ctx = screen.app.ctx  # type: ignore[attr-defined]
+    target = picker.spec.target
+
+    def chosen(record_id: str | None) -> None:
+        if record_id:
+            screen.run_worker(partial(_add_pick, screen, ctx, picker, target, record_id), thread=True,
+                              group="form-pick")
+
+    screen.app.push_screen(RecordPicker(Records(ctx, target)), chosen)
+
+
+def _add_pick(screen: Screen[Any], ctx: Any, picker: RefPicker, target: str, record_id: str) -> None:
+    title = references.titles(ctx, target, [record_id]).get(record_id, record_id)
+    screen.app.call_from_thread(picker.add, record_id, title)

@@ -20,15 +20,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widget import Widget
+from textual.widgets import Header, Label, Static
 
 from htst_tui.entities import entity
 from htst_tui.errors import HtstError, ValidationFailed
 from htst_tui.services import references
 from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records, RecordView
+from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.modals import ErrorModal
 from htst_tui.widgets.model_form import FieldSpec, FormOptions, ModelForm, RefPicker, field_specs, payload, to_raw
+from htst_tui.widgets.save_lock import lock_while_saving, unlock_after_save
 
 
 class RecordFormScreen(Screen[str | None]):
@@ -54,6 +57,9 @@ class RecordFormScreen(Screen[str | None]):
         self._draft_pending: tuple[dict[str, Any] | None] | None = None
         self._draft_on_disk = False
         self.saving = False
+        """A save is running in a thread: the form is locked (no key reaches a field) until it ends."""
+        self._leave_after_save = False
+        self._focus_before_save: Widget | None = None
 
     @property
     def ctx(self) -> Any:
@@ -65,7 +71,7 @@ class RecordFormScreen(Screen[str | None]):
         yield Label(f"{what} {self.ent.label.lower()}", id="form-title")
         with VerticalScroll(id="form-body"):
             yield Static("Loading…", id="form-loading")
-        yield Footer()
+        yield StableFooter()
 
     def on_mount(self) -> None:
         self._load(self.ctx)
@@ -181,7 +187,13 @@ class RecordFormScreen(Screen[str | None]):
         if self.form is None or self.saving:
             return
         self.saving = True
+        self._focus_before_save = lock_while_saving(self)
         self._save(self.ctx, payload(self.form.raw_data()))
+
+    def _unlock(self) -> None:
+        """A save failed: the form is editable again, where the officer was."""
+        self.saving = self._leave_after_save = False
+        unlock_after_save(self._focus_before_save)
 
     @work(thread=True, exclusive=True, group="form-save")
     def _save(self, ctx: Any, data: dict[str, Any]) -> None:
@@ -208,7 +220,7 @@ class RecordFormScreen(Screen[str | None]):
 
     def _invalid(self, exc: ValidationFailed) -> None:
         assert self.form is not None
-        self.saving = False
+        self._unlock()
         self.form.show_errors(exc.errors)
         target = self.form.first_error_field(exc.errors)
         if target is not None:
@@ -216,7 +228,7 @@ class RecordFormScreen(Screen[str | None]):
         self.notify("Not saved: please check the fields marked in red.", severity="error")
 
     def _failed(self, exc: HtstError) -> None:
-        self.saving = False
+        self._unlock()
         self.app.push_screen(ErrorModal(exc.title, exc.message))
 
     def _saved(self, view: RecordView) -> None:
@@ -224,6 +236,10 @@ class RecordFormScreen(Screen[str | None]):
         self.dismiss(view.id)
 
     def action_leave(self) -> None:
+        if self.saving:  # leaving now could lose the save's outcome: leave when it is done
+            self._leave_after_save = True
+            self.notify("Saving… the form closes when the save is done.")
+            return
         if self.changed:
             self._queue_draft()
             self.notify("Draft kept: reopen the form to continue.")
@@ -233,18 +249,6 @@ class RecordFormScreen(Screen[str | None]):
 
     @on(RefPicker.PickRequested)
     def _pick(self, event: RefPicker.PickRequested) -> None:
-        from htst_tui.screens.picker import RecordPicker
+        from htst_tui.screens.picker import pick_into
 
-        picker = event.picker
-        target = picker.spec.target
-
-        def chosen(record_id: str | None) -> None:
-            if record_id:
-                self._add_pick(self.ctx, picker, target, record_id)
-
-        self.app.push_screen(RecordPicker(Records(self.ctx, target)), chosen)
-
-    @work(thread=True, group="form-pick")
-    def _add_pick(self, ctx: Any, picker: RefPicker, target: str, record_id: str) -> None:
-        title = references.titles(ctx, target, [record_id]).get(record_id, record_id)
-        self.app.call_from_thread(picker.add, record_id, title)
+        pick_into(self, event.picker)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from htst_tui.db.reference import OperatorRecord, PupilRecord, RouteRecord, SchoolRecord
 from htst_tui.services.context import ServiceContext
@@ -35,15 +35,30 @@ class RouteInfo:
 
 
 def route_by_code(ctx: ServiceContext, code: str) -> RouteInfo | None:
+    """Route codes are stored in capitals (the model makes them so), so the code's index answers this."""
     code = code.strip().upper()
     if not code:
         return None
     with ctx.read() as session:
-        row = session.execute(select(RouteRecord).where(func.upper(RouteRecord.code) == code,
+        row = session.execute(select(RouteRecord).where(RouteRecord.code == code,
                                                         RouteRecord.deleted.is_(False)).limit(1)).scalar_one_or_none()
         if row is None:
             return None
         return RouteInfo(row.id, row.code, row.operator_id, row.school_ids[0] if row.school_ids else None)
+
+
+def route_code_completion(ctx: ServiceContext, prefix: str) -> str | None:
+    """The first live route code, in code order, that starts with `prefix` (any case): what a route code box
+    suggests as the officer types, without loading every code (a city has ~15,000)."""
+    prefix = prefix.strip().upper()
+    if not prefix:
+        return None
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    with ctx.read() as session:
+        found = session.execute(select(RouteRecord.code).where(
+            RouteRecord.code >= prefix, RouteRecord.code.like(f"{escaped}%", escape="\\"),
+            RouteRecord.deleted.is_(False)).order_by(RouteRecord.code).limit(1)).scalar_one_or_none()
+    return str(found) if found is not None else None
 
 
 def route_code(ctx: ServiceContext, route_id: str | None) -> str:

@@ -4,6 +4,7 @@ and is offered back on reopening, plain error display, and the follow-up dialog.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
+from textual.suggester import Suggester
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.widgets.select import InvalidSelectValueError
@@ -19,6 +21,7 @@ from textual.widgets.select import InvalidSelectValueError
 from htst_tui.domain.follow_ups import FollowUpSource, OutcomeCode
 from htst_tui.domain.local_time import parse_date, parse_local_datetime
 from htst_tui.errors import HtstError, ValidationFailed
+from htst_tui.services import lookups
 from htst_tui.services.drafts import Drafts
 from htst_tui.services.follow_up_links import add_follow_up
 from htst_tui.widgets.modals import MODAL_CSS, ConfirmModal, ErrorModal
@@ -62,6 +65,18 @@ class WholeNumber(Validator):
         if not value.strip() or value.strip().isdigit():
             return self.success()
         return self.failure("must be a whole number")
+
+
+class RouteCodeSuggester(Suggester):
+    """Completes a route code as it is typed, asking the database for each new prefix off the main thread, so a
+    form never loads every route code (a city has ~15,000)."""
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(use_cache=True, case_sensitive=False)
+        self.ctx = ctx
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return await asyncio.to_thread(lookups.route_code_completion, self.ctx, value)
 
 
 def labelled(label: str, widget: Any) -> Vertical:
@@ -134,8 +149,9 @@ class DraftKeeper:
         self.screen.app.push_screen(ConfirmModal("This form has unsaved changes from earlier. Restore them?",
                                                  title="Unsaved draft", confirm_label="Restore"), answer)
 
-    def changed(self) -> None:
-        """A field changed: save (or drop) the draft in a worker so typing never waits on the disk."""
+    def changed(self, *, now: bool = False) -> None:
+        """A field changed: save (or drop) the draft in a worker so typing never waits on the disk; `now`: write
+        it before returning (the form is about to close, and its workers with it)."""
         if not self.ready:
             return
         values = self.values()
@@ -150,13 +166,17 @@ class DraftKeeper:
             else:
                 drafts.discard(form, record_id)
 
-        self.screen.run_worker(write, thread=True, exclusive=True, group="draft")
+        if now:
+            write()
+        else:
+            self.screen.run_worker(write, thread=True, exclusive=True, group="draft")
 
-    def saved(self, record_id: str) -> None:
-        """After a successful save the draft is dropped and the form now edits the stored record."""
+    def saved(self, record_id: str, values: dict[str, Any] | None = None) -> None:
+        """After a successful save the draft is dropped and the form now edits the stored record; `values`: what
+        was saved, when the form may have changed since (a save in a thread)."""
         self.drafts.discard(self.form, self.record_id)
         self.record_id = record_id
-        self.baseline = self.values()
+        self.baseline = self.values() if values is None else values
         self.has_draft = False
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import Header, Input, Select, Static, TextArea
 
 from htst_tui.domain.follow_ups import FollowUpSource
 from htst_tui.domain.incidents import (
@@ -36,6 +36,7 @@ from htst_tui.screens.incidents.form_support import (
     DraftKeeper,
     OptionalDateTime,
     ReasonModal,
+    RouteCodeSuggester,
     WholeNumber,
     ask_follow_up,
     labelled,
@@ -44,10 +45,12 @@ from htst_tui.screens.incidents.form_support import (
     show_error,
 )
 from htst_tui.services import incidents as svc
-from htst_tui.services import lookups
+from htst_tui.services import lookups, references
 from htst_tui.services.follow_up_links import follow_ups_for
-from htst_tui.services.records import Records
+from htst_tui.services.records import Records, RecordView
+from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.formatting import display_value
+from htst_tui.widgets.model_form import FieldSpec, RefPicker
 
 LABELS = {"occurred_at": "Occurred at", "reported_at": "Reported at", "reported_by_kind": "Reported by",
           "reported_by_name": "Reporter's name", "route_id": "Route", "operator_id": "Operator",
@@ -59,8 +62,10 @@ LABELS = {"occurred_at": "Occurred at", "reported_at": "Reported at", "reported_
 
 INPUTS = ("occurred_at", "reported_at", "reported_by_name", "route", "pupils", "pupil_count", "severity_reason",
           "notify_at", "written_report_at")
-SELECTS = ("category", "reported_by_kind", "operator_id", "school_id", "severity", "notify_kind")
+SELECTS = ("category", "reported_by_kind", "operator_id", "severity", "notify_kind")
 AREAS = ("description", "immediate_action", "outcome")
+SCHOOL = FieldSpec("school_id", "School", "ref", False, target="schools")
+"""A city has thousands of schools: picked by typing in the searchable picker, not from a drop-down."""
 
 
 class IncidentFormScreen(Screen[None]):
@@ -81,12 +86,15 @@ class IncidentFormScreen(Screen[None]):
         self.status = IncidentStatus.open.value
         self.notifications: list[dict[str, str]] = []
         self.deadline: dt.datetime | None = None
-        self.route_codes: list[str] = []
+        self.saving = False
+        """A save runs in a thread. Fields stay editable (taking the focus away cost ~50 ms a save): an edit made
+        meanwhile is not in the save, so it stays an unsaved change, kept in the draft."""
+        self._saving_values: dict[str, Any] = {}
+        self._leave_after_save = False
         self.draft = DraftKeeper(self, "incident", record_id, self.values, self.apply)
 
     def compose(self) -> ComposeResult:
         ctx = self.app.ctx  # type: ignore[attr-defined]
-        self.route_codes = [label for label, _ in lookups.choices(ctx, "routes")]
         yield Header()
         with VerticalScroll(can_focus=False):
             yield Static("", id="status", classes="status")
@@ -102,11 +110,10 @@ class IncidentFormScreen(Screen[None]):
                                                      id="reported_by_kind"))
                 yield labelled("Reporter's name", Input(id="reported_by_name"))
             with Horizontal(classes="row"):
-                yield labelled("Route code", Input(id="route", suggester=SuggestFromList(self.route_codes,
-                                                                                         case_sensitive=False)))
+                yield labelled("Route code", Input(id="route", suggester=RouteCodeSuggester(ctx)))
                 yield labelled("Operator", Select(lookups.choices(ctx, "operators"), id="operator_id",
                                                   prompt="(none)"))
-                yield labelled("School", Select(lookups.choices(ctx, "schools"), id="school_id", prompt="(none)"))
+                yield labelled("School (Enter: search)", RefPicker(SCHOOL, id="school_id"))
             with Horizontal(classes="row"):
                 yield labelled("Pupils involved (LA references, comma-separated)", Input(id="pupils"))
                 yield labelled("Number of pupils", Input(id="pupil_count", validators=[WholeNumber()]))
@@ -127,7 +134,7 @@ class IncidentFormScreen(Screen[None]):
             yield Static("", id="notifications", classes="list")
             yield labelled("Outcome (needed to close)", TextArea(id="outcome"))
             yield Static("", id="follow_ups", classes="list")
-        yield Footer()
+        yield StableFooter()
 
     def on_mount(self) -> None:
         now = format_local_datetime(dt.datetime.now().astimezone())
@@ -167,6 +174,7 @@ class IncidentFormScreen(Screen[None]):
         out: dict[str, Any] = {k: self.query_one(f"#{k}", Input).value for k in INPUTS}
         out.update({k: select_value(self.query_one(f"#{k}", Select)) for k in SELECTS})
         out.update({k: self.query_one(f"#{k}", TextArea).text for k in AREAS})
+        out["school_id"] = self.query_one("#school_id", RefPicker).value
         out["notifications"] = list(self.notifications)
         return out
 
@@ -180,14 +188,22 @@ class IncidentFormScreen(Screen[None]):
         for k in AREAS:
             if k in values:
                 self.query_one(f"#{k}", TextArea).text = values[k] or ""
+        if "school_id" in values:
+            self.set_school(values["school_id"])
         self.notifications = list(values.get("notifications", self.notifications))
         self.refresh_notifications()
         self.refresh_severity_hint()
 
-    def record_data(self) -> dict[str, Any]:
-        """The form as a record for the service; LA references and the route code become ids."""
-        ctx = self.app.ctx  # type: ignore[attr-defined]
-        v = self.values()
+    def set_school(self, school_id: str | None) -> None:
+        picker = self.query_one("#school_id", RefPicker)
+        if school_id != picker.value:
+            titles = references.titles(self.app.ctx, "schools", [school_id]) if school_id else {}  # type: ignore[attr-defined]
+            picker.set_value(school_id, titles)
+
+    @staticmethod
+    def record_data(ctx: Any, v: dict[str, Any]) -> dict[str, Any]:
+        """The form's values as a record for the service; LA references and the route code become ids. Reads
+        the database, so a save runs it in its thread."""
         refs = [r for r in v["pupils"].replace(";", ",").split(",") if r.strip()]
         pupil_ids, unknown = lookups.pupil_ids_for_refs(ctx, refs)
         errors = {}
@@ -206,7 +222,7 @@ class IncidentFormScreen(Screen[None]):
             "pupil_ids": pupil_ids, "pupil_count": int(count) if count.isdigit() else len(pupil_ids),
             "category": v["category"], "severity": v["severity"], "severity_reason": v["severity_reason"],
             "description": v["description"], "immediate_action": v["immediate_action"],
-            "notifications": self.notifications, "written_report_at": v["written_report_at"],
+            "notifications": v["notifications"], "written_report_at": v["written_report_at"],
         }
 
     # --- live feedback ---------------------------------------------------------------------------------
@@ -255,8 +271,8 @@ class IncidentFormScreen(Screen[None]):
             if route:
                 if select_value(self.query_one("#operator_id", Select)) is None:
                     set_select(self.query_one("#operator_id", Select), route.operator_id)
-                if select_value(self.query_one("#school_id", Select)) is None:
-                    set_select(self.query_one("#school_id", Select), route.school_id)
+                if self.query_one("#school_id", RefPicker).value is None:
+                    self.set_school(route.school_id)
         self.draft.changed()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -266,21 +282,53 @@ class IncidentFormScreen(Screen[None]):
         self.refresh_severity_hint()
         self.draft.changed()
 
+    @on(RefPicker.Changed)
+    def _school_changed(self) -> None:
+        self.draft.changed()
+
+    @on(RefPicker.PickRequested)
+    def _pick_school(self, event: RefPicker.PickRequested) -> None:
+        from htst_tui.screens.picker import pick_into
+
+        pick_into(self, event.picker)
+
     # --- actions ---------------------------------------------------------------------------------------
+    def _busy(self) -> bool:
+        """While a save runs, nothing else may change the incident: its keys are refused, not queued. (Not
+        `check_action`: that would change the footer's keys, and so rebuild it, twice per save.)"""
+        if self.saving:
+            self.notify("Saving… try again when the save is done.", severity="warning")
+        return self.saving
+
     def action_save(self) -> None:
-        ctx = self.app.ctx  # type: ignore[attr-defined]
-        try:
-            data = self.record_data()
-            if self.record_id:
-                view = svc.edit_incident(ctx, self.record_id, data, expected_rev=self.rev)
-            else:
-                view = svc.log_incident(ctx, data)
-        except HtstError as exc:
-            show_error(self, exc, LABELS)
+        if self.saving:
             return
+        self.saving = True
+        self._saving_values = self.values()
+        self._save(self.app.ctx, self._saving_values, self.record_id, self.rev)  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, group="incident-save")
+    def _save(self, ctx: Any, values: dict[str, Any], record_id: str | None, rev: str | None) -> None:
+        try:
+            data = self.record_data(ctx, values)
+            view = svc.edit_incident(ctx, record_id, data, expected_rev=rev) if record_id else \
+                svc.log_incident(ctx, data)
+        except HtstError as exc:
+            self.app.call_from_thread(self._save_failed, exc)
+            return
+        self.app.call_from_thread(self._saved, view)
+
+    def _save_failed(self, exc: HtstError) -> None:
+        self.saving = self._leave_after_save = False
+        show_error(self, exc, LABELS)
+
+    def _saved(self, view: RecordView) -> None:
+        self.saving = False
         self.record_id, self.rev = view.id, view.rev
         self.status, self.deadline = view.data["status"], view.data["report_deadline"]
-        self.draft.saved(view.id)
+        self.draft.saved(view.id, self._saving_values)
+        # anything typed during the save is a draft of the saved incident
+        self.draft.changed(now=self._leave_after_save)
         self.refresh_status()
         self.refresh_follow_ups()
         self.notify(f"Incident saved. Written report due {display_value(self.deadline)}.")
@@ -289,8 +337,12 @@ class IncidentFormScreen(Screen[None]):
         if missing:
             self.notify("Not yet recorded: " + ", ".join(NOTIFICATION_LABELS[k] for k in missing) + ".",
                         title="Notify", severity="warning", timeout=8)
+        if self._leave_after_save:
+            self.dismiss(None)
 
     def action_notify_now(self) -> None:
+        if self._busy():
+            return
         at_input = self.query_one("#notify_at", Input)
         try:
             at = parse_local_datetime(at_input.value) if at_input.value.strip() else dt.datetime.now().astimezone()
@@ -307,6 +359,8 @@ class IncidentFormScreen(Screen[None]):
                     "(saved with the incident).")
 
     def _needs_saved(self) -> bool:
+        if self._busy():
+            return False
         if self.record_id is None:
             self.notify("Save the incident first (Ctrl+S).", severity="warning")
             return False
@@ -360,6 +414,10 @@ class IncidentFormScreen(Screen[None]):
         ask_follow_up(self, FollowUpSource.incident, self.record_id or "", self.refresh_follow_ups)
 
     def action_close(self) -> None:
+        if self.saving:  # leaving now could lose the save's outcome: leave when it is done
+            self._leave_after_save = True
+            self.notify("Saving… the form closes when the save is done.")
+            return
         if self.draft.has_draft:
             self.notify("Unsaved changes are kept as a draft.")
         self.dismiss(None)

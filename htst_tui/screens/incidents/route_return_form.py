@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 
 from htst_tui.domain.follow_ups import FollowUpSource
@@ -21,6 +20,7 @@ from htst_tui.screens.incidents.form_support import (
     FORM_CSS,
     DraftKeeper,
     OptionalDate,
+    RouteCodeSuggester,
     WholeNumber,
     ask_follow_up,
     labelled,
@@ -67,12 +67,11 @@ class RouteReturnFormScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         ctx = self.app.ctx  # type: ignore[attr-defined]
         operators = lookups.choices(ctx, "operators")
-        codes = [label for label, _ in lookups.choices(ctx, "routes")]
         yield Header()
         with VerticalScroll(can_focus=False):
             yield Static("New route return" if not self.record_id else "Route return", classes="status")
             with Horizontal(classes="row"):
-                yield labelled("Route code", Input(id="route", suggester=SuggestFromList(codes, case_sensitive=False)))
+                yield labelled("Route code", Input(id="route", suggester=RouteCodeSuggester(ctx)))
                 yield labelled("Operator handing it back", Select(operators, id="operator_id", prompt="(choose)"))
             with Horizontal(classes="row"):
                 yield labelled("Notice received (YYYY-MM-DD)", Input(id="notice_received",
