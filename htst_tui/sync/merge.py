@@ -340,6 +340,16 @@ def _table_is_empty(session: Session, ent: Entity) -> bool:
     return session.connection().exec_driver_sql(f'SELECT 1 FROM "{ent.table.name}" LIMIT 1').first() is None
 
 
+def drop_secondary_indexes(conn: Any, table: str) -> list[str]:
+    """Drop `table`'s own indexes (not the primary key's or a UNIQUE constraint's); returns their SQL."""
+    indexes = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,)).all()
+    for name, _ in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in indexes]
+
+
 def _bulk_load(session: Session, ent: Entity, rows: list[tuple[Any, ...]]) -> None:
     """Fill an empty table (a new device's first pull, a store's new replica): drop its secondary indexes,
     insert in id order, and re-create them from their own stored SQL, all in the caller's transaction; its
@@ -348,14 +358,10 @@ def _bulk_load(session: Session, ent: Entity, rows: list[tuple[Any, ...]]) -> No
     checked as usual on insert, and a unique index that the rows break fails on re-creation, rolling the
     whole pull back as before."""
     conn = session.connection()
-    indexes = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (ent.table.name,)).all()
-    for name, _ in indexes:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    indexes = drop_secondary_indexes(conn, ent.table.name)
     with search_index.bulk_filling(conn, ent.table.name):
         conn.exec_driver_sql(insert_sql(ent), rows)
-    for _, sql in indexes:
+    for sql in indexes:
         conn.exec_driver_sql(sql)
 
 

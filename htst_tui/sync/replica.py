@@ -34,7 +34,7 @@ from htst_tui.errors import HtstError
 from htst_tui.paths import ensure_private_dir, replica_directory
 from htst_tui.services.context import ServiceContext
 from htst_tui.settings import Settings
-from htst_tui.sync.merge import Progress, gc_paused
+from htst_tui.sync.merge import Progress, drop_secondary_indexes, gc_paused
 from htst_tui.sync.run import SyncResult, apply_pull, pull_positions
 from htst_tui.sync.target import SyncTarget, open_target
 
@@ -91,11 +91,7 @@ def _strip_indexes(ctx: ServiceContext) -> None:
         conn = session.connection()
         search_index.drop(conn)
         for ent in ENTITIES:
-            indexes = conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                (ent.table.name,)).scalars().all()
-            for name in indexes:
-                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+            drop_secondary_indexes(conn, ent.table.name)
 
 
 def _catch_up(ctx: ServiceContext, target: SyncTarget, progress: Progress | None) -> tuple[list[str], list[str]]:
