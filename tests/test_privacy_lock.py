@@ -11,7 +11,8 @@ from htst_tui.app import HtstApp
 from htst_tui.screens.lock import LockScreen
 from htst_tui.screens.profile import ProfileModal
 from htst_tui.screens.record_form import RecordFormScreen
-from htst_tui.services.context import ServiceContext
+from htst_tui.services.audit import readouts
+from htst_tui.services.context import ServiceContext, open_context
 from htst_tui.services.passphrase import hash_passphrase, verify_passphrase
 from htst_tui.settings import ProfileSettings, SecuritySettings, Settings, load_settings
 
@@ -112,6 +113,9 @@ async def test_lock_without_a_passphrase_asks_for_one_and_saves_its_hash(ctx: Se
         await settle(app, pilot)
         assert not app.locked
     assert verify_passphrase(PASS, load_settings().security.passphrase_hash)
+    entries = readouts(ctx)
+    assert [(r.kind, r.officer, r.detail) for r in entries] == [("passphrase", "Lee Lockwood", "unlock passphrase set")]
+    assert PASS not in repr(entries)
 
 
 async def test_first_run_profile_sets_the_passphrase(db_path: Any) -> None:
@@ -131,3 +135,10 @@ async def test_first_run_profile_sets_the_passphrase(db_path: Any) -> None:
     saved = load_settings()
     assert saved.profile.officer_name == "Alex Fictional"
     assert verify_passphrase(PASS, saved.security.passphrase_hash)
+    ctx = open_context(db_path, settings=saved)
+    try:
+        entries = readouts(ctx)
+    finally:
+        ctx.close()
+    assert [(r.kind, r.officer, r.detail) for r in entries] == [
+        ("passphrase", "Alex Fictional", "unlock passphrase set")]

@@ -6,7 +6,8 @@ underneath (with any half-typed form) stays as it was, drafts stay on disk, and 
 Wrong passphrases only say so; they never quit or discard anything. The passphrase is checked with scrypt in a
 thread worker (it is slow on purpose) so the screen stays responsive.
 
-If no passphrase was set at first run, the lock asks for a new one (typed twice) instead, and saves its hash.
+If no passphrase was set at first run, the lock asks for a new one (typed twice) instead, and saves its hash (in
+a worker, with an audit entry, like a change made in Settings).
 """
 
 from __future__ import annotations
@@ -18,8 +19,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from htst_tui.services.passphrase import MIN_LENGTH, hash_passphrase, new_passphrase_problems, verify_passphrase
-from htst_tui.settings import Settings, save_settings
+from htst_tui.errors import HtstError
+from htst_tui.services.passphrase import (
+    MIN_LENGTH,
+    PassphraseRejected,
+    change_passphrase,
+    new_passphrase_problems,
+    verify_passphrase,
+)
+from htst_tui.settings import Settings
 
 LOCK_CSS = """
 LockScreen { align: center middle; background: $background; }
@@ -101,13 +109,21 @@ class LockScreen(ModalScreen[None]):
         if problems:
             self._say(next(iter(problems.values())))
             return
-        stored = hash_passphrase(first)
-        updated = self.settings.model_copy(deep=True)
-        updated.security.passphrase_hash = stored
+        self._say("Saving…")
+        self._set_passphrase(first, again)
+
+    @work(thread=True, exclusive=True, group="unlock")
+    def _set_passphrase(self, new: str, again: str) -> None:
+        """Hash (slow on purpose), save and audit the first passphrase, off the event loop."""
         try:
-            save_settings(updated)
-        except OSError as exc:
-            self._say(f"Could not save the passphrase: {exc}")
-            return
+            updated = change_passphrase(self.app.ctx, new, again, base=self.settings)  # type: ignore[attr-defined]
+        except PassphraseRejected as exc:
+            self.app.call_from_thread(self._say, next(iter(exc.problems.values())))
+        except (OSError, HtstError) as exc:
+            self.app.call_from_thread(self._say, f"Could not save the passphrase: {exc}")
+        else:
+            self.app.call_from_thread(self._passphrase_saved, updated)
+
+    def _passphrase_saved(self, updated: Settings) -> None:
         self.app.apply_settings(updated)  # type: ignore[attr-defined]
         self.dismiss(None)

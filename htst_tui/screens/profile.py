@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.validation import Function, Length
 from textual.widgets import Button, Input, Label, Select, Static
 
-from htst_tui.services.passphrase import MIN_LENGTH, hash_passphrase, new_passphrase_problems
+from htst_tui.errors import HtstError
+from htst_tui.services.passphrase import MIN_LENGTH, PassphraseRejected, change_passphrase, new_passphrase_problems
 from htst_tui.settings import OfficerRole, ProfileSettings, Settings, save_settings
 
 ROLE_LABELS = {
@@ -40,6 +41,8 @@ class ProfileModal(ModalScreen[Settings | None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
+        self.saving = False
+        """A passphrase is being hashed and saved (a worker): a second ctrl+s waits for it."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="profile-box"):
@@ -80,6 +83,8 @@ class ProfileModal(ModalScreen[Settings | None]):
         self.action_save()
 
     def action_save(self) -> None:
+        if self.saving:
+            return
         name_input = self.query_one("#profile-name", Input)
         result = name_input.validate(name_input.value)
         if result is not None and not result.is_valid:
@@ -89,11 +94,16 @@ class ProfileModal(ModalScreen[Settings | None]):
         role = self.query_one("#profile-role", Select).value
         updated = self.settings.model_copy(deep=True)
         updated.profile = ProfileSettings(officer_name=name_input.value.strip(), officer_role=role)
-        stored = self._passphrase_hash()
-        if stored is None:
+        first, again = self._passphrases()
+        if first or again:
+            problems = new_passphrase_problems(first, again)
+            if problems:
+                self._passphrase_problem(next(iter(problems.values())))
+                return
+            self.saving = True
+            self.query_one("#profile-passphrase-error", Static).update("Saving…")
+            self._save_with_passphrase(updated, first, again)
             return
-        if stored:
-            updated.security.passphrase_hash = stored
         try:
             save_settings(updated)
         except OSError as exc:
@@ -101,17 +111,26 @@ class ProfileModal(ModalScreen[Settings | None]):
             return
         self.dismiss(updated)
 
-    def _passphrase_hash(self) -> str | None:
-        """The new passphrase's hash, "" when none was typed, None (message shown) when it cannot be used."""
+    def _passphrases(self) -> tuple[str, str]:
+        """The new passphrase typed twice; blank when none was typed or one is already set (no fields)."""
         if not self.query("#profile-passphrase"):
-            return ""  # already set
-        first = self.query_one("#profile-passphrase", Input).value
-        again = self.query_one("#profile-passphrase-again", Input).value
-        if not first and not again:
-            return ""
-        problems = new_passphrase_problems(first, again)
-        if problems:
-            self.query_one("#profile-passphrase-error", Static).update(next(iter(problems.values())))
-            self.query_one("#profile-passphrase", Input).focus()
-            return None
-        return hash_passphrase(first)
+            return "", ""
+        return (self.query_one("#profile-passphrase", Input).value,
+                self.query_one("#profile-passphrase-again", Input).value)
+
+    def _passphrase_problem(self, message: str) -> None:
+        self.saving = False
+        self.query_one("#profile-passphrase-error", Static).update(message)
+        self.query_one("#profile-passphrase", Input).focus()
+
+    @work(thread=True, exclusive=True, group="profile")
+    def _save_with_passphrase(self, updated: Settings, new: str, again: str) -> None:
+        """Hash the passphrase (slow on purpose), save it with the profile and audit it, off the event loop."""
+        try:
+            saved = change_passphrase(self.app.ctx, new, again, base=updated)  # type: ignore[attr-defined]
+        except PassphraseRejected as exc:
+            self.app.call_from_thread(self._passphrase_problem, next(iter(exc.problems.values())))
+        except (OSError, HtstError) as exc:
+            self.app.call_from_thread(self._passphrase_problem, f"Could not save your profile: {exc}")
+        else:
+            self.app.call_from_thread(self.dismiss, saved)

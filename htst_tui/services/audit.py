@@ -38,11 +38,13 @@ def record_data_event(ctx: ServiceContext, *, action: str, entity: str = "*", de
 
 
 @contextmanager
-def audited(ctx: ServiceContext, *, action: str, entity: str = "*", detail: str = "") -> Iterator[None]:
+def audited(ctx: ServiceContext, *, action: str, entity: str = "*", detail: str = "", officer: str = ""
+            ) -> Iterator[None]:
     """Like `record_data_event`, around a change kept outside the database (e.g. config.toml): the entry is
-    committed only if the block finishes, so a failed change leaves no entry."""
+    committed only if the block finishes, so a failed change leaves no entry. `officer` names who did it when
+    the context does not know yet (the first-run profile saves the name and the passphrase together)."""
     with ctx.transaction() as session:
-        record_event(session, officer=ctx.officer, device=ctx.device_id, action=action, entity=entity,
+        record_event(session, officer=officer or ctx.officer, device=ctx.device_id, action=action, entity=entity,
                      record_id="-", fields=(), detail=detail)
         yield
 

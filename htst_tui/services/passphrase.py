@@ -75,13 +75,18 @@ def new_passphrase_problems(new: str, again: str) -> dict[str, str]:
     return {}
 
 
-def change_passphrase(ctx: ServiceContext, new: str, again: str, *, current: str = "") -> Settings:
+def change_passphrase(ctx: ServiceContext, new: str, again: str, *, current: str = "",
+                      base: Settings | None = None) -> Settings:
     """Check `current` against the stored hash (none set: it is not asked), check `new` (typed twice), and save
     the new hash to config.toml with an audit entry that says only that it changed. Returns the saved settings
     for the caller to apply. Slow on purpose (scrypt, twice): run it in a worker thread.
 
+    `base` is the settings to save the hash into (default: the context's); the first-run profile passes its new
+    name and role, so they are saved with the hash in one write and the audit entry names that officer.
+
     Raises `PassphraseRejected` (nothing saved) or OSError if config.toml cannot be written (no audit entry)."""
-    stored = ctx.settings.security.passphrase_hash
+    base = base or ctx.settings
+    stored = base.security.passphrase_hash
     problems: dict[str, str] = {}
     if stored and not verify_passphrase(current, stored):
         problems["current"] = "That is not your current passphrase."
@@ -90,9 +95,9 @@ def change_passphrase(ctx: ServiceContext, new: str, again: str, *, current: str
         problems["new"] = "That is your current passphrase: choose a different one."
     if problems:
         raise PassphraseRejected(problems)
-    updated = ctx.settings.model_copy(deep=True)
+    updated = base.model_copy(deep=True)
     updated.security.passphrase_hash = hash_passphrase(new)
-    with audited(ctx, action="passphrase", entity="settings",
+    with audited(ctx, action="passphrase", entity="settings", officer=updated.profile.officer_name.strip(),
                  detail="unlock passphrase changed" if stored else "unlock passphrase set"):
         save_settings(updated)
     return updated
