@@ -28,7 +28,14 @@ from htst_tui.services.records import Records
 from htst_tui.settings import Settings, SyncSettings
 from htst_tui.sync import crypto
 from htst_tui.sync.bundle import NAME_RE, payload_lines, read_bundle, read_manifest
-from htst_tui.sync.compact import STALE_TEMP_SECONDS, compact_store
+from htst_tui.sync.compact import (
+    LOCK_FILE,
+    STALE_LOCK_SECONDS,
+    STALE_TEMP_SECONDS,
+    CompactionError,
+    compact_store,
+    compaction_lock,
+)
 from htst_tui.sync.export import export_store
 from htst_tui.sync.run import pull_positions, sync
 from htst_tui.sync.target import open_target
@@ -152,6 +159,31 @@ def test_folder_compaction_erases_the_data_and_changes_no_device(tmp_path: Path)
     again = compact_store(str(stick))  # idempotent: compacting twice is compacting once
     assert again.total == 0 and again.rewritten == 0 and store_files(stick) == files
     for ctx in (a, b, witness):
+        ctx.close()
+
+
+def test_one_compaction_at_a_time_and_a_stale_lock_is_taken_over(tmp_path: Path) -> None:
+    """A second admin compacting the same folder is told who is compacting; nothing is rewritten meanwhile.
+    A lock left by a crash (older than an hour) does not block the store for ever."""
+    stick = tmp_path / "stick"
+    a, b = purge_scenario(tmp_path, str(stick))
+    with compaction_lock(stick):
+        files = store_files(stick)
+        with pytest.raises(CompactionError, match="is being compacted from"):
+            compact_store(str(stick))
+        assert store_files(stick) == files
+        assert compact_store(str(stick), dry_run=True).total == 3  # a dry run reads only: no lock needed
+        shown = CliRunner().invoke(main, ["compact", "--target", str(stick)])
+        assert shown.exit_code != 0 and "being compacted" in shown.output and "Traceback" not in shown.output
+    assert not (stick / LOCK_FILE).exists()  # released
+
+    lock = stick / LOCK_FILE
+    lock.write_text("{}")
+    old = lock.stat().st_mtime - STALE_LOCK_SECONDS - 60
+    os.utime(lock, (old, old))
+    done = compact_store(str(stick))
+    assert done.total == 3 and not lock.exists()
+    for ctx in (a, b):
         ctx.close()
 
 
@@ -293,8 +325,9 @@ def test_a_crash_mid_compaction_leaves_a_readable_store(tmp_path: Path, renames_
     killed = subprocess.run([sys.executable, "-c", CRASH, str(stick), str(renames_before_crash)],
                             env={**os.environ, "HTST_DATA_DIR": str(tmp_path / "d")}, check=False)
     assert killed.returncode == 9
-    temps = [p for p in stick.rglob(".*") if p.is_file()]
+    temps = [p for p in stick.rglob(".*") if p.is_file() and p.name != LOCK_FILE]
     assert len(temps) == 1  # the rewrite it was killed in: a dot name, which readers ignore
+    assert (stick / LOCK_FILE).exists()  # the killed compaction's lock: its process is gone, so it is taken over
     for p in stick.rglob("*.bundle"):
         read_bundle(p.read_bytes(), p)  # every bundle is either the old one or the new one
     check_same_everywhere(tmp_path, str(stick), [a, b])  # a half-compacted store is a valid store
@@ -302,7 +335,7 @@ def test_a_crash_mid_compaction_leaves_a_readable_store(tmp_path: Path, renames_
     old = os.stat(temps[0]).st_mtime - STALE_TEMP_SECONDS - 60
     os.utime(temps[0], (old, old))
     done = compact_store(str(stick))  # finishes the job and clears the crash's leftover
-    assert done.temp_files == 1 and not done.not_compacted
+    assert done.temp_files == 1 and not done.not_compacted and not (stick / LOCK_FILE).exists()
     assert SURNAME.encode() not in readable_bytes(stick)
     check_same_everywhere(tmp_path, str(stick), [a, b])
     for ctx in (a, b):

@@ -26,10 +26,13 @@ devices still learn of the deletion, and any edit made concurrently with it, whi
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import time
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -183,7 +186,71 @@ def _rewrite_bundle(target: FolderTarget, path: Path, records: list[dict[str, An
     return ""
 
 
+LOCK_FILE = ".compact.lock"
+"""In the store's root (readers only look in bundles/): held while one compaction rewrites bundles."""
+STALE_LOCK_SECONDS = 3600
+"""A lock older than this was left by a crash (a compaction of 100,000s of versions takes seconds)."""
+
+
+@contextmanager
+def compaction_lock(root: Path) -> Iterator[None]:
+    """One compaction at a time per folder store. Two admins compacting at once would still leave a valid
+    store (each bundle is re-read before it is replaced), but one of them would report bundles as "changed
+    while compacting" for no reason anyone could see; this says who is compacting instead. Created with
+    O_EXCL, which network shares honour. A lock left by a crash is taken over: at once when its process ran on
+    this computer and is gone, after an hour otherwise (another computer's process cannot be checked)."""
+    path = root / LOCK_FILE
+    holder = json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "at": time.time()})
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            try:
+                age = time.time() - path.stat().st_mtime
+                who = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                age, who = 0.0, {}
+            who = who if isinstance(who, dict) else {}
+            if age > STALE_LOCK_SECONDS or _dead_here(who):
+                path.unlink(missing_ok=True)  # left by a crash: take it over
+                continue
+            host = who.get("host", "another computer")
+            raise CompactionError(
+                f"{root} is being compacted from {host} (started {int(age // 60)} min ago): wait for it to "
+                f"finish. If no compaction is running (a crash), delete {path} and try again.") from None
+        except OSError as exc:
+            raise CompactionError(f"Cannot write to {root}: {exc.strerror or exc}. Is it read-only?") from exc
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(holder)
+        break
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _dead_here(holder: dict[str, Any]) -> bool:
+    """Whether the lock's holder was a process on this computer that is no longer running (it crashed)."""
+    pid = holder.get("pid")
+    if holder.get("host") != socket.gethostname() or not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # running as someone else
+    return False
+
+
 def compact_folder(target: FolderTarget, dry_run: bool, progress: Progress | None = None) -> CompactReport:
+    if dry_run:
+        return _compact_folder(target, dry_run, progress)
+    with compaction_lock(target.root):
+        return _compact_folder(target, dry_run, progress)
+
+
+def _compact_folder(target: FolderTarget, dry_run: bool, progress: Progress | None) -> CompactReport:
     report = CompactReport(target.label, dry_run)
     pulled = target.pull("", {}, progress)  # "": no device's own folder is skipped
     report.not_compacted.extend(f"{n} (run again with --key and the council's private key)"
