@@ -10,7 +10,7 @@ from htst_tui.domain.revisions import generation
 from htst_tui.entities import entity
 from htst_tui.errors import NotFound, RecordLocked, ValidationFailed
 from htst_tui.services.context import ServiceContext
-from htst_tui.services.records import Records
+from htst_tui.services.records import Records, _show_links
 
 SCHOOL = {"urn": 900101, "name": "Fictional Heron Primary (DEMO)", "phase": "primary", "postcode": "zz9 1ab"}
 
@@ -141,6 +141,19 @@ def test_list_pages_and_searches(ctx: ServiceContext) -> None:
     assert (found.total, found.rows[0]["urn"]) == (1, 900300)
     assert records.list("zz9 1ab").total == 8  # postcode is a search field too
     assert records.list(filters={"urn": 900203}).rows[0]["name"] == "Fictional School 3 (DEMO)"
+
+
+def test_list_shows_the_title_of_a_linked_record_not_its_id(ctx: ServiceContext) -> None:
+    _school, operator, route = make_route(ctx)
+    [row] = Records(ctx, "routes").list().rows
+    assert (row["id"], row["operator_id"]) == (route, "Thimble Travel (DEMO)")
+    Records(ctx, "operators").delete(operator, expected_rev=None)  # a deleted operator still reads by name
+    assert Records(ctx, "routes").list().rows[0]["operator_id"] == "Thimble Travel (DEMO)"
+    dangling = "7f1c0d1e-0000-4000-8000-0000000000aa"  # a link to a record this device does not hold
+    rows = [{"operator_id": dangling, "vehicle_type": "car"}, {"operator_id": operator, "vehicle_type": "wav"}]
+    with ctx.read() as session:
+        _show_links(session, entity("routes"), rows)
+    assert [r["operator_id"] for r in rows] == [dangling, "Thimble Travel (DEMO)"]
 
 
 def test_validate_without_writing(ctx: ServiceContext) -> None:

@@ -372,6 +372,8 @@ async def test_route_form_with_pickers_for_big_kinds(ctx: ServiceContext, monkey
         await pilot.press("tab", "enter", "down", "enter", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, RecordsScreen)
+        table = app.screen.paged.table
+        assert [str(c) for c in table.get_row_at(0)] == ["R1", "car", "Beta Fictional Cars"]  # a name, not an id
     route = Records(ctx, "routes").list().rows[0]
     saved = Records(ctx, "routes").get(route["id"])
     assert (saved.data["code"], saved.data["operator_id"], saved.data["school_ids"]) == (

@@ -69,6 +69,33 @@ def record_title(ent: Entity, data: dict[str, Any]) -> str:
     return " ".join(str(data.get(f) or "") for f in ent.title_fields).strip() or "(untitled)"
 
 
+def titles_in(session: Session, ent: Entity, ids: set[str] | list[str]) -> dict[str, str]:
+    """id -> one-line title of `ent`'s records among `ids`, deleted ones included (an old link still reads)."""
+    if not ids:
+        return {}
+    orm = ent.orm
+    cols = [orm.id, *[getattr(orm, f) for f in ent.title_fields]]
+    rows = session.execute(select(*cols).where(orm.id.in_(sorted(ids)))).all()
+    return {r.id: record_title(ent, dict(r._mapping)) for r in rows}
+
+
+def _show_links(session: Session, ent: Entity, rows: list[dict[str, Any]]) -> None:
+    """A list's link columns (a route's operator, a visit's school) hold ids; people read titles. Replaced in
+    place, one query per link column for the page; an id that resolves to nothing stays as it is."""
+    for f in ent.list_fields:
+        target = ent.references.get(f)
+        if target is None:
+            continue
+        ids = {i for r in rows for i in (r[f] if isinstance(r[f], list) else [r[f]]) if i}
+        found = titles_in(session, BY_NAME[target], ids)
+        for r in rows:
+            value = r[f]
+            if isinstance(value, list):
+                r[f] = [found.get(i, i) for i in value]
+            elif value:
+                r[f] = found.get(value, value)
+
+
 def row_data(ent: Entity, row: SyncMixin) -> dict[str, Any]:
     return {f: getattr(row, f) for f in ent.data_fields}
 
@@ -236,7 +263,8 @@ class Records:
 
     def list(self, search: str = "", *, offset: int = 0, limit: int = 50, filters: dict[str, Any] | None = None,
              include_deleted: bool = False) -> Page:
-        """One page of live records matching `search` (case-insensitive, any search field) and `filters`."""
+        """One page of live records matching `search` (case-insensitive, any search field) and `filters`; link
+        columns show the linked record's title, not its id."""
         orm = self.ent.orm
         term = search.strip()
 
@@ -255,6 +283,7 @@ class Records:
             cols = [orm.id, *[getattr(orm, f) for f in self.ent.list_fields]]
             result = session.execute(select(*cols).where(*cond).order_by(*order).offset(offset).limit(limit))
             rows = [dict(r._mapping) for r in result]
+            _show_links(session, self.ent, rows)
         return Page(rows=rows, total=total, offset=offset, limit=limit, more=more)
 
     def count(self) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from htst_tui.entities import entity
 from htst_tui.services.context import ServiceContext
-from htst_tui.services.records import record_title
+from htst_tui.services.records import record_title, titles_in
 
 SMALL_KIND_LIMIT = 100
 """Up to this many live records, a reference is a drop-down; beyond it, a searchable picker."""
@@ -36,9 +36,5 @@ def titles(ctx: ServiceContext, entity_name: str, ids: list[str]) -> dict[str, s
     """id -> one-line title, for ids that exist (deleted ones included, so an old link still reads)."""
     if not ids:
         return {}
-    ent = entity(entity_name)
-    orm = ent.orm
-    cols = [orm.id, *[getattr(orm, f) for f in ent.title_fields]]
     with ctx.read() as session:
-        rows = session.execute(select(*cols).where(orm.id.in_(ids))).all()
-    return {r.id: record_title(ent, dict(r._mapping)) for r in rows}
+        return titles_in(session, entity(entity_name), ids)
