@@ -131,6 +131,15 @@ def test_home_lists_the_soonest_follow_ups_then_how_many_more(ctx: ServiceContex
                                         "…and 3 more open follow-ups (Enter opens the list)"]
     assert items[-1].screen == "spot_checks" and items[-1].due is None
 
+    Records(ctx, "follow_ups").create({  # far off, but a safeguarding referral: never cut below routine ones
+        "source_kind": "incident", "source_id": "00000000-0000-4000-8000-00000000abcd",
+        "outcome_code": "referral_LADO_safeguarding", "description": "Fictional LADO referral",
+        "owner": "Office Officer", "due_date": today + dt.timedelta(days=60)})
+    items = svc.due_items(ctx, today)
+    assert [(i.title, i.urgent) for i in items] == [
+        ("LADO / safeguarding referral: Fictional LADO referral", True),
+        ("Advice given: Fictional follow-up 4", False), ("…and 4 more open follow-ups (Enter opens the list)", False)]
+
 
 def test_compliance_per_operator_and_item_on_fixed_data(ctx: ServiceContext, spot: SpotReference) -> None:
     visit = svc.start_visit(ctx, spot.school, "Gate Officer")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -589,33 +589,41 @@ def _open_follow_up_filter() -> list[ColumnElement[bool]]:
     return [FollowUpRecord.deleted.is_(False), FollowUpRecord.status == FollowUpStatus.open]
 
 
+URGENT_OUTCOMES = (OutcomeCode.referral_LADO_safeguarding, OutcomeCode.crew_stood_down)
+"""Follow-ups Home marks urgent whatever their due date: a safeguarding referral, a crew member stood down."""
+
+
 def open_follow_ups(ctx: ServiceContext, today: dt.date, *, source_kind: FollowUpSource | None = None,
-                    overdue_only: bool = False, limit: int = 500) -> list[FollowUpView]:
-    """Open follow-ups, soonest due first (overdue ones first of all)."""
+                    overdue_only: bool = False, limit: int = 500, urgent_first: bool = False) -> list[FollowUpView]:
+    """Open follow-ups, soonest due first (overdue ones first of all). `urgent_first`: Home's order — overdue,
+    then urgent ones however far off, then by date — so a cut list never drops a LADO referral below routine
+    ones that happen to be due sooner."""
     cond = _open_follow_up_filter()
     if source_kind:
         cond.append(FollowUpRecord.source_kind == source_kind)
     if overdue_only:
         cond.append(FollowUpRecord.due_date < today)
+    order: list[Any] = [FollowUpRecord.due_date, FollowUpRecord.id]
+    if urgent_first:
+        order.insert(0, case((FollowUpRecord.due_date < today, 0),
+                             (FollowUpRecord.outcome_code.in_([c.value for c in URGENT_OUTCOMES]), 1), else_=2))
     with ctx.read() as session:
-        rows = session.execute(select(FollowUpRecord).where(*cond)
-                               .order_by(FollowUpRecord.due_date, FollowUpRecord.id).limit(limit)).scalars()
+        rows = session.execute(select(FollowUpRecord).where(*cond).order_by(*order).limit(limit)).scalars()
         return [_follow_up_view(r, today) for r in rows]
 
 
 def due_items(ctx: ServiceContext, today: dt.date) -> list[DueItem]:
     """Home dashboard: open follow-ups of any source (spot checks, incidents, route returns), the SECTION_LIMIT
-    soonest due, then how many more."""
+    first in Home's order (overdue, urgent, soonest due), then how many more."""
     out = []
-    shown = open_follow_ups(ctx, today, limit=SECTION_LIMIT)
+    shown = open_follow_ups(ctx, today, limit=SECTION_LIMIT, urgent_first=True)
     for f in shown:
         label = OUTCOME_CODE_LABELS.get(OutcomeCode(f.outcome_code), f.outcome_code)
         title = f"{label}: {f.description}"
         out.append(DueItem(section="Follow-ups", title=title if len(title) <= 100 else title[:99] + "…",
                            due=f.due_date, overdue=f.overdue,
                            screen=FOLLOW_UP_SCREENS.get(FollowUpSource(f.source_kind), ""), record_id=f.id,
-                           urgent=f.outcome_code in (OutcomeCode.referral_LADO_safeguarding,
-                                                     OutcomeCode.crew_stood_down)))
+                           urgent=f.outcome_code in URGENT_OUTCOMES))
     if len(shown) == SECTION_LIMIT:
         with ctx.read() as session:
             total = session.execute(select(func.count()).where(*_open_follow_up_filter())).scalar_one()
