@@ -195,9 +195,13 @@ def test_a_dense_incident_search_pages_as_the_index_does(ctx: ServiceContext, mo
                 for offset in (0, 3, 6)]
 
     expected = pages()
-    monkeypatch.setattr("htst_tui.services.incidents.capped_count",
-                        lambda session, stmt, offset: (offset + 1, True))  # "more than the cap", always
+    monkeypatch.setattr("htst_tui.services.incidents.COUNT_CAP", 1)  # "more than the cap" from two matches on
+    walked: list[bool] = []
+    real = search.walk_list_order
+    monkeypatch.setattr("htst_tui.services.incidents.walk_list_order",
+                        lambda *a: walked.append(real(*a)) or walked[-1])
     assert pages() == expected and any(expected)
+    assert True in walked
 
 
 def test_incident_form_shows_pupil_references(ctx: ServiceContext) -> None:
