@@ -6,7 +6,8 @@ import datetime as dt
 
 from htst_tui.app import HtstApp
 from htst_tui.screens.incidents.incident_form import IncidentFormScreen
-from htst_tui.screens.incidents.incident_list import IncidentListScreen
+from htst_tui.screens.incidents.incident_list import IncidentListScreen, SchoolFilter
+from htst_tui.screens.picker import RecordPicker
 from htst_tui.services import incidents as svc
 from htst_tui.services.context import ServiceContext
 from htst_tui.services.drafts import Drafts
@@ -93,3 +94,41 @@ async def test_open_from_list_edit_and_draft_offered_back(ctx: ServiceContext) -
         stored = Records(ctx, "incidents").get(rid).data
         assert (stored["reported_by_name"], stored["description"]) == ("Jo", "Kick")
         assert Drafts(ctx).load("incident", rid) is None
+
+
+async def test_school_filter_is_picked_by_search_and_cleared(ctx: ServiceContext) -> None:
+    ref = make_reference(ctx)
+    when = dt.datetime(2026, 10, 5, 8, 0).astimezone()
+    for school in (ref.schools[0], ref.schools[1], ref.schools[1], None):
+        svc.log_incident(ctx, {"occurred_at": when, "reported_at": when, "reported_by_kind": "crew",
+                               "category": "behaviour", "description": "Fictional shouting.", "school_id": school})
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(110, 40)) as pilot:
+        app.push_screen(IncidentListScreen())
+        await settle(app, pilot)
+        table = app.screen.query_one(PagedTable)
+        assert table.total == 4
+        school = app.screen.query_one("#f-school", SchoolFilter)
+        assert "Any school" in str(school.render())
+        school.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RecordPicker)
+        await pilot.press(*"Imaginary", "enter", "enter")  # search -> list -> choose "Imaginary Vale Academy"
+        await settle(app, pilot)
+        assert isinstance(app.screen, IncidentListScreen) and school.value == ref.schools[1]
+        assert "Imaginary Vale Academy" in str(school.render())
+        assert table.total == 2
+        await pilot.press("delete")  # back to any school
+        await settle(app, pilot)
+        assert school.value is None and table.total == 4
+        school.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*"Fictional Downs", "enter", "enter")
+        await settle(app, pilot)
+        assert table.total == 1
+        table.table.focus()
+        await pilot.press("x")  # clear filters: the school too
+        await settle(app, pilot)
+        assert school.value is None and table.total == 4
