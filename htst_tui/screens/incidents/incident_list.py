@@ -35,14 +35,14 @@ class SchoolFilter(RefPicker):
     """"Any school", or the one picked (Enter picks, Delete goes back to any)."""
 
     DEFAULT_CSS = """
-    SchoolFilter { width: 1fr; height: 3; border: tall $border-blurred; padding: 0 1; }
+    SchoolFilter { width: 1fr; height: 3; border: tall $border-blurred; padding: 0 2; text-wrap: nowrap;
+                   text-overflow: ellipsis; }
     SchoolFilter:focus { border: tall $border; }
     """
 
     def _render_value(self) -> None:
         school = self.value
-        self.update(f"{self.titles.get(school, school)}  [dim]Del: any[/]" if school else
-                    "Any school  [dim]Enter: pick[/]")
+        self.update(f"{self.titles.get(school, school)} [dim](Del)[/]" if school else "Any school [dim](Enter)[/]")
 
 
 class IncidentListScreen(FilteredListScreen):
