@@ -62,10 +62,6 @@ def _peek_theme() -> str | None:
     return theme if isinstance(theme, str) else None
 
 
-GEN0 = 5_000
-"""Allocations between young-generation collections of the garbage collector (Python's default: 700)."""
-
-
 class HtstApp(App[None]):
     TITLE = "HTST Desk"
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -199,20 +195,13 @@ class HtstApp(App[None]):
 
     @staticmethod
     def _keep_loaded_out_of_gc() -> None:
-        """Once the data layer is loaded, the cyclic garbage collector is set for an app that must answer keys in
-        tens of milliseconds (bench/city_scale.py), where its pauses were the slowest keystrokes:
-
-        - what exists now (Textual, SQLAlchemy's mappers and caches, every module imported) lives as long as the
-          app, so it leaves the collector's view (`gc.freeze`): full passes walked all of it, ~0.4 s at city scale;
-        - a young generation of GEN0 objects, not 700: a page of rows, its strings and the SQL behind it are
-          thousands of objects that die when the next page replaces them; collected every 700 they were passed
-          up, generation by generation, until a full pass (~0.15 s) came every twenty keys or so. At 5,000 the
-          passes measured at most ~6 ms (young) and ~35 ms (middle), and no full pass in 60 keys; at 20,000 a
-          young pass took up to ~50 ms.
-        (Garbage already pending at the freeze stays: a one-off, at start-up.)"""
+        """Once the data layer is loaded: what exists now (Textual, SQLAlchemy's mappers and caches, every module
+        imported) lives as long as the app, so it leaves the cyclic garbage collector's view (`gc.freeze`). Its
+        full passes otherwise walk all of it, ~0.4 s at city scale on this machine, paid by whichever keystroke's
+        page happened to start one (now ~0.1 s: what screens opened since). (Garbage already pending then stays:
+        a one-off, at start-up.) A wider young generation (5,000 instead of 700) cut the passes further but
+        raised the app's peak memory by ~20 MB, close to its 200 MB goal, so the thresholds stay Python's."""
         gc.freeze()
-        _, older, oldest = gc.get_threshold()
-        gc.set_threshold(GEN0, older, oldest)
 
     def _start_sync_status(self) -> None:
         self.refresh_sync_status()

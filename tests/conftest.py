@@ -22,11 +22,9 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 @pytest.fixture(autouse=True)
 def _no_gc_freeze(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The app hands what it loaded at start-up to `gc.freeze` (app.py), for good: right for one app per process,
-    but here every test's app would also freeze the garbage earlier tests left (and set the collector for the
-    whole test run). Recorded instead."""
+    but here every test's app would also freeze the garbage earlier tests left. Recorded instead."""
     calls: list[str] = []
     monkeypatch.setattr("htst_tui.app.gc.freeze", lambda: calls.append("freeze"))
-    monkeypatch.setattr("htst_tui.app.gc.set_threshold", lambda *t: calls.append(f"threshold {t}"))
     return calls
 
 

@@ -40,8 +40,9 @@ SEPARATE_PROVIDERS: list[str] = ["htst_tui.services.purge:due_items"]
 among them, 63,000 records due on bench/city_scale.py's database) and judged in Python: ~4 s of CPU holding the
 GIL, ~230 MB at its peak (measured: ~99,000 candidates read into Python ~3 s, the records they look up ~1.2 s,
 judging them ~1.3 s). The statements themselves are a small part (~0.25 s to their first rows, with the tombstone
-indexes of migration 0003), so no index brings it in. Home runs these in a separate process (`separate_due_items`), after showing
-everything else, so the app's memory stays small and its event loop keeps the GIL while they run."""
+indexes of migration 0003), so no index brings it in. Home runs these in a separate process
+(`separate_due_items`), after showing everything else, so the app's memory stays small and its event loop keeps
+the GIL while they run."""
 
 DBS_WARNING_DAYS = 30
 """A crew member's DBS check shows on Home this many days before it expires."""
