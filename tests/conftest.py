@@ -19,6 +19,15 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("HTST_DB", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_gc_freeze(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The app hands what it loaded at start-up to `gc.freeze` (app.py), for good: right for one app per process,
+    but here every test's app would also freeze the garbage earlier tests left. Recorded instead."""
+    calls: list[str] = []
+    monkeypatch.setattr("htst_tui.app.gc.freeze", lambda: calls.append("freeze"))
+    return calls
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "htst.db"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from htst_tui.app import HtstApp
 from htst_tui.screens.incidents.incident_form import IncidentFormScreen
-from htst_tui.screens.incidents.incident_list import IncidentListScreen
+from htst_tui.screens.incidents.incident_list import IncidentListScreen, SchoolFilter
+from htst_tui.screens.picker import RecordPicker
 from htst_tui.services import incidents as svc
 from htst_tui.services.context import ServiceContext
 from htst_tui.services.drafts import Drafts
@@ -23,18 +25,25 @@ async def settle(app: HtstApp, pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
+def log(ctx: ServiceContext, **fields: Any) -> str:
+    """An incident reported by crew on 5 October 2026 at 08:00, with `fields`."""
+    when = dt.datetime(2026, 10, 5, 8, 0).astimezone()
+    return svc.log_incident(ctx, {"occurred_at": when, "reported_at": when, "reported_by_kind": "crew", **fields}).id
+
+
+async def open_log(app: HtstApp, pilot: Any) -> PagedTable:
+    app.push_screen(IncidentListScreen())
+    await settle(app, pilot)
+    return app.screen.query_one(PagedTable)
+
+
 async def test_incident_list_filter_keys(ctx: ServiceContext) -> None:
     ref = make_reference(ctx)
-    when = dt.datetime(2026, 10, 5, 8, 0).astimezone()
     for category in ("safeguarding", "behaviour", "behaviour", "breakdown"):
-        svc.log_incident(ctx, {"occurred_at": when, "reported_at": when, "reported_by_kind": "crew",
-                               "category": category, "description": f"Fictional {category}.",
-                               "school_id": ref.schools[0]})
+        log(ctx, category=category, description=f"Fictional {category}.", school_id=ref.schools[0])
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(110, 40)) as pilot:
-        app.push_screen(IncidentListScreen())
-        await settle(app, pilot)
-        table = app.screen.query_one(PagedTable)
+        table = await open_log(app, pilot)
         assert table.total == 4
         await pilot.press("v")  # severity: critical
         await settle(app, pilot)
@@ -93,3 +102,37 @@ async def test_open_from_list_edit_and_draft_offered_back(ctx: ServiceContext) -
         stored = Records(ctx, "incidents").get(rid).data
         assert (stored["reported_by_name"], stored["description"]) == ("Jo", "Kick")
         assert Drafts(ctx).load("incident", rid) is None
+
+
+async def test_school_filter_is_picked_by_search_and_cleared(ctx: ServiceContext) -> None:
+    ref = make_reference(ctx)
+    for school in (ref.schools[0], ref.schools[1], ref.schools[1], None):
+        log(ctx, category="behaviour", description="Fictional shouting.", school_id=school)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(110, 40)) as pilot:
+        table = await open_log(app, pilot)
+        assert table.total == 4
+        school = app.screen.query_one("#f-school", SchoolFilter)
+        assert "Any school" in str(school.render())
+        school.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RecordPicker)
+        await pilot.press(*"Imaginary", "enter", "enter")  # search -> list -> choose "Imaginary Vale Academy"
+        await settle(app, pilot)
+        assert isinstance(app.screen, IncidentListScreen) and school.value == ref.schools[1]
+        assert "Imaginary Vale Academy" in str(school.render())
+        assert table.total == 2
+        await pilot.press("delete")  # back to any school
+        await settle(app, pilot)
+        assert school.value is None and table.total == 4
+        school.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*"Fictional Downs", "enter", "enter")
+        await settle(app, pilot)
+        assert table.total == 1
+        table.table.focus()
+        await pilot.press("x")  # clear filters: the school too
+        await settle(app, pilot)
+        assert school.value is None and table.total == 4

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import literal_column, select, text
+from sqlalchemy.dialects import sqlite
 
 from htst_tui.domain import retention
 from htst_tui.entities import BY_NAME, ENTITIES
@@ -163,3 +165,15 @@ def test_born_by_to_have_left_bounds_every_leaving_date() -> None:
                 if left <= day:
                     assert born <= bound
             born += dt.timedelta(days=13)
+
+
+def test_every_kinds_tombstones_come_from_its_index_in_rowid_order(ctx: ServiceContext) -> None:
+    """The review reads a kind's tombstones in rowid order: the tombstone index (db/base.py) gives them so,
+    without a scan of the table or a sort."""
+    with ctx.read() as session:
+        for ent in ENTITIES:
+            t = ent.table
+            stmt = select(t.c.id).where(t.c.deleted.is_(True)).order_by(literal_column("rowid"))
+            sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+            plan = [row[3] for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+            assert plan == [f"SEARCH {t.name} USING INDEX ix_{t.name}_tombstones (deleted=?)"], plan

@@ -19,5 +19,5 @@ class FollowUpRecord(SyncMixin, Base):
     owner: Mapped[str] = mapped_column(String(120))
     due_date: Mapped[dt.date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(12), index=True)
-    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     closing_note: Mapped[str] = mapped_column(Text, default="")

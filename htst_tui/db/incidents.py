@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from htst_tui.db.base import Base, SyncMixin, UTCDateTime
@@ -38,6 +38,14 @@ class IncidentRecord(SyncMixin, Base):
     status: Mapped[str] = mapped_column(String(14), index=True)
     outcome: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # The incident log's order plus what its filters and search read of a row (services/incidents.py): a
+        # searched page walks this index in order, probing each row's text matches and its route, operator and
+        # school, and visits the table only for the rows shown (bench/city_scale.py).
+        Index("ix_incidents_list_order", "occurred_at", "id", "deleted", "status", "severity", "category",
+              "route_id", "operator_id", "school_id"),
+    )
 
 
 class RouteReturnRecord(SyncMixin, Base):

@@ -4,4 +4,4 @@ Opening a database compares its `alembic_version` with SCHEMA_HEAD; Alembic (slo
 when an upgrade is needed. A test asserts SCHEMA_HEAD equals Alembic's head, so the two cannot drift.
 """
 
-SCHEMA_HEAD = "0002_search_indexes"
+SCHEMA_HEAD = "0003_list_and_tombstone_indexes"

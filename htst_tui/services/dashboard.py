@@ -36,8 +36,11 @@ DASHBOARD_PROVIDERS: list[str] = [
 
 SEPARATE_PROVIDERS: list[str] = ["htst_tui.services.purge:due_items"]
 """Providers too heavy for the app's own process. The retention review reads only the records that could be due
-(services/purge.py), but at city scale that is still ~40,000 panel cases and their decisions judged in Python
-(seconds of CPU holding the GIL, ~150 MB at its peak). Home runs these in a separate process
+(services/purge.py), but at city scale that is still ~230,000 rows read (~44,000 panel cases and their decisions
+among them, 63,000 records due on bench/city_scale.py's database) and judged in Python: ~4 s of CPU holding the
+GIL, ~230 MB at its peak (measured: ~99,000 candidates read into Python ~3 s, the records they look up ~1.2 s,
+judging them ~1.3 s). The statements themselves are a small part (~0.25 s to their first rows, with the tombstone
+indexes of migration 0003), so no index brings it in. Home runs these in a separate process
 (`separate_due_items`), after showing everything else, so the app's memory stays small and its event loop keeps
 the GIL while they run."""
 

@@ -13,8 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, literal_column, or_, select
 
 from htst_tui.db.base import utcnow
 from htst_tui.db.incidents import IncidentRecord
@@ -35,6 +34,7 @@ from htst_tui.errors import NotFound, RecordLocked, ValidationFailed
 from htst_tui.services.context import ServiceContext
 from htst_tui.services.dashboard_types import DueItem
 from htst_tui.services.records import (
+    COUNT_CAP,
     Page,
     Records,
     RecordView,
@@ -44,7 +44,7 @@ from htst_tui.services.records import (
     to_view,
     validate_data,
 )
-from htst_tui.services.search import contains, like_pattern, walk_list_order
+from htst_tui.services.search import capped_union, contains, json_values, like_pattern, outer_first, walk_list_order
 from htst_tui.settings import IncidentSettings
 
 ENTITY = "incidents"
@@ -191,8 +191,8 @@ class IncidentFilter:
     search: str = ""
 
 
-def _conditions(flt: IncidentFilter, *, dense: bool = False) -> list[Any]:
-    """`dense`: the search matches many rows; written so that SQLite walks the list order (`services/search.py`)."""
+def _conditions(flt: IncidentFilter) -> list[Any]:
+    """Every filter of `flt` but its search."""
     i = IncidentRecord
     cond: list[Any] = [i.deleted.is_(False)]
     for field in ("status", "category", "severity", "operator_id", "school_id"):
@@ -203,27 +203,47 @@ def _conditions(flt: IncidentFilter, *, dense: bool = False) -> list[Any]:
         cond.append(i.occurred_at >= local_day_bounds(flt.date_from)[0])
     if flt.date_to:
         cond.append(i.occurred_at < local_day_bounds(flt.date_to)[1])
-    term = flt.search.strip()
-    if term:
-        like = like_pattern(term)
-        text = contains(ENTITY, term, [i.description, i.reported_by_name, i.immediate_action, i.outcome], dense=dense)
-        named: list[tuple[Any, Any, Any]] = [(i.route_id, RouteRecord, RouteRecord.code),
-                                             (i.operator_id, OperatorRecord, OperatorRecord.name),
-                                             (i.school_id, SchoolRecord, SchoolRecord.name)]
-        if dense:
-            # Walking the list order: look up each row's route, operator and school by id (a primary-key probe,
-            # cheaper than LIKE over its free text, so first) rather than building id lists of every match.
-            looked_up = []
-            for link, orm, name in named:
-                other = aliased(orm)  # the page's query joins these tables too: look up a separate copy
-                looked_up.append(select(getattr(other, name.key)).where(other.id == link).correlate_except(other)
-                                 .scalar_subquery().like(like))
-            cond.append(or_(*looked_up, text))
-        else:
-            # The incident's own text from its search index; route, operator and school names as id lists from
-            # those tables, so neither the count nor the page has to join and scan every incident.
-            cond.append(or_(text, *[link.in_(select(orm.id).where(name.like(like))) for link, orm, name in named]))
     return cond
+
+
+def _text_fields() -> list[Any]:
+    i = IncidentRecord
+    return [i.description, i.reported_by_name, i.immediate_action, i.outcome]
+
+
+def _named() -> list[tuple[Any, Any, Any]]:
+    """What else an incident is found by: (its link, the linked table, that table's name), smallest table first."""
+    i = IncidentRecord
+    return [(i.operator_id, OperatorRecord, OperatorRecord.name), (i.school_id, SchoolRecord, SchoolRecord.name),
+            (i.route_id, RouteRecord, RouteRecord.code)]
+
+
+def _match(term: str) -> Any:
+    """The incident contains `term` in its own text (its search index) or in its route code, operator or school
+    name, each as an id list from that table: any page, sorted (the far pages of a common term)."""
+    like = like_pattern(term)
+    return or_(contains(ENTITY, term, _text_fields()),
+               *[link.in_(select(orm.id).where(name.like(like))) for link, orm, name in _named()])
+
+
+def _walked_match(term: str, empty: frozenset[int]) -> Any:
+    """`_match` for a page found by walking the list order (`services/search.py`): the names of the operator,
+    school and route the page's query joins (`_joined`), and a probe per row of its own text's matches — but
+    not the ways `_ways` found to match nothing (`empty`, by position), so a row walked tests only what can."""
+    like = like_pattern(term)
+    ways = [*[name.like(like) for _, _, name in _named()], contains(ENTITY, term, _text_fields(), dense=True)]
+    return or_(*[way for n, way in enumerate(ways) if n not in empty])
+
+
+def _ways(flt: IncidentFilter, term: str) -> list[Select]:
+    """`_match` as one query of rowids per way of matching (`capped_union`), the linked tables walked first (in
+    `_walked_match`'s order)."""
+    i = IncidentRecord
+    rowid: Any = literal_column(f"{ENTITY}.rowid")
+    base, like = _conditions(flt), like_pattern(term)
+    ways = [select(rowid).select_from(outer_first(orm, i, link == orm.id)).where(*base, name.like(like))
+            for link, orm, name in _named()]
+    return [*ways, select(rowid).where(*base, contains(ENTITY, term, _text_fields()))]
 
 
 def _joined(stmt: Select) -> Select:
@@ -244,14 +264,26 @@ def list_incidents(ctx: ServiceContext, flt: IncidentFilter, offset: int = 0, li
     """One page, newest first, filtered and searched in SQL; rows are ready to show (labels, route code...)."""
     i = IncidentRecord
     now = now or utcnow()
+    term = flt.search.strip()
+    cond = _conditions(flt)
     with ctx.read() as session:
-        total, more = capped_count(session, select(i.id).where(*_conditions(flt)), offset)
-        cond = _conditions(flt, dense=bool(flt.search.strip()) and walk_list_order(more, offset, limit))
+        if not term:
+            total, more = capped_count(session, select(i.id).where(*cond), offset)
+        else:
+            # Each way of matching counted on its own; below the cap that also gives every match, so the page
+            # reads just those rows. Past it, a near page walks the list order; a far one sorts the matches.
+            union = capped_union(session, _ways(flt, term), offset + COUNT_CAP)
+            total, more = union.total, union.more
+            if not more:
+                cond = [literal_column(f"{ENTITY}.rowid").in_(json_values(union.keys))]
+            else:
+                cond.append(_walked_match(term, union.empty) if walk_list_order(more, offset, limit)
+                            else _match(term))
         stmt = _joined(select(i.id, i.occurred_at, i.category, i.severity, i.status, i.report_deadline,
                               i.written_report_at, i.pupil_count, RouteRecord.code.label("route"),
                               OperatorRecord.name.label("operator"), SchoolRecord.name.label("school"))
                        .select_from(i)).where(*cond).order_by(i.occurred_at.desc(), i.id).offset(offset).limit(limit)
-        rows = [dict(r._mapping) for r in session.execute(stmt)]
+        rows = [dict(r._mapping) for r in session.execute(stmt)] if total > offset or more else []
     for row in rows:
         row["category_label"] = CATEGORY_LABELS[IncidentCategory(row["category"])]
         row["severity_label"] = SEVERITY_LABELS[Severity(row["severity"])]

@@ -40,7 +40,7 @@ class PagedTable(Vertical):
     PagedTable { height: 1fr; }
     PagedTable > Input { margin: 0 0 0 0; }
     PagedTable > RowTable { height: 1fr; }
-    PagedTable > .paged-status { height: 1; color: $text-muted; padding: 0 1; }
+    PagedTable > .paged-status { height: 1; width: 1fr; color: $text-muted; padding: 0 1; }
     """
 
     BINDINGS = [
@@ -132,7 +132,9 @@ class PagedTable(Vertical):
         first = offset + 1 if page.rows else 0
         pager = "  ·  PgUp/PgDn for more" if page.total > self.page_size or self.more else ""
         of = f"{page.total:,}+" if self.more else f"{page.total:,}"
-        self.query_one(".paged-status", Static).update(f"{first:,}–{last:,} of {of}{pager}")
+        # One line of fixed size (CSS): no layout of the whole screen for it, as a plain `update` would do on
+        # every keystroke's page.
+        self.query_one(".paged-status", Static).update(f"{first:,}–{last:,} of {of}{pager}", layout=False)
         self.loading_page = False
         self.post_message(self.Loaded(self, page.total))
 
