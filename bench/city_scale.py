@@ -129,6 +129,12 @@ async def _until(pilot: Any, done: Callable[[], bool], limit: float = 180.0) -> 
         await asyncio.sleep(0.0005)
 
 
+def closed(app: Any, screen: Any) -> bool:
+    """A form screen has closed: off the screen stack and, unless the app keeps it installed for reuse, removed
+    (its widgets unmounted)."""
+    return screen not in app.screen_stack and (not screen.is_attached or app.is_screen_installed(screen))
+
+
 def child_pilot(db: str) -> dict[str, Any]:
     """The real app on the big database, driven by keys: Home, Records (pupils), Incidents, forms."""
     from htst_tui.app import HtstApp
@@ -201,7 +207,7 @@ def child_pilot(db: str) -> dict[str, Any]:
                 await pilot.pause()
                 start = time.perf_counter()
                 await pilot.press("ctrl+s")
-                await _until(pilot, lambda s=form_screen: not s.is_attached)
+                await _until(pilot, lambda s=form_screen: closed(app, s))
                 saves.append((time.perf_counter() - start) * 1000)
                 await pilot.pause()
             out["pilot_open_pupil_form"] = summary(opens)
