@@ -26,12 +26,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Label
 
 from htst_tui.entities import entity
 from htst_tui.errors import HtstError, ValidationFailed
+from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep, on_a_stack
 from htst_tui.services import references
 from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records, RecordView
@@ -39,11 +39,6 @@ from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.modals import ErrorModal
 from htst_tui.widgets.model_form import FormOptions, ModelForm, RefPicker, field_specs, payload, to_raw
 from htst_tui.widgets.save_lock import lock_while_saving, unlock_after_save
-
-
-def on_a_stack(app: Any, screen: Screen[Any]) -> bool:
-    """Is `screen` on any of the app's screen stacks (shown, or under another screen)?"""
-    return any(screen in stack for stack in app._screen_stacks.values())
 
 
 @dataclass
@@ -55,7 +50,7 @@ class Opened:
     options: FormOptions
 
 
-class RecordFormScreen(Screen[str | None]):
+class RecordFormScreen(KeptScreen[str | None]):
     """Dismisses with the saved record's id, or None when left without saving."""
 
     HELP_TOPIC = "record_form"
@@ -106,14 +101,13 @@ class RecordFormScreen(Screen[str | None]):
         """Open `record_id` (None: a new record) in this kind's installed form, built the first time only. A
         form still on the screen stack (e.g. under a lock screen) is never taken over: a fresh one opens."""
         name = f"record-form:{entity_name}"
-        screen = app.get_screen(name) if app.is_screen_installed(name) else None
-        if screen is not None and not on_a_stack(app, screen):
+        screen = free_kept_screen(app, name)
+        if screen is not None:
             if screen.open(record_id):
                 app.push_screen(screen, callback)
             return
         screen = cls(entity_name, record_id)
-        if not app.is_screen_installed(name):
-            app.install_screen(screen, name)
+        keep(app, screen, name)
         app.push_screen(screen, callback)
 
     def open(self, record_id: str | None) -> bool:
