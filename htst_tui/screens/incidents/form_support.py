@@ -169,7 +169,7 @@ class DraftKeeper:
         if now:
             write()
         else:
-            self.screen.run_worker(write, thread=True, exclusive=True, group="draft")
+            self.screen.run_worker(write, thread=True, exclusive=True, group=f"draft:{form}:{record_id}")
 
     def saved(self, record_id: str, values: dict[str, Any] | None = None) -> None:
         """After a successful save the draft is dropped and the form now edits the stored record; `values`: what

@@ -9,7 +9,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Select
+from textual.widgets import Header, Input, Select
 
 from htst_tui.domain.incidents import CATEGORY_LABELS, SEVERITY_LABELS, IncidentStatus
 from htst_tui.screens.incidents.filter_list import FILTER_CSS, FilteredListScreen, cycle, date_or_none
@@ -18,6 +18,7 @@ from htst_tui.screens.incidents.incident_form import IncidentFormScreen
 from htst_tui.services import incidents as svc
 from htst_tui.services import lookups
 from htst_tui.services.records import Page
+from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.paged_table import PagedTable
 
 COLUMNS = [("occurred_at", "Occurred"), ("category_label", "Category"), ("severity_label", "Severity"),
@@ -58,7 +59,7 @@ class IncidentListScreen(FilteredListScreen):
             yield Input(placeholder="To YYYY-MM-DD", validators=[OptionalDate()], id="f-to")
         yield PagedTable(self.fetch, COLUMNS, placeholder="Type to search description, reporter, route, operator, "
                                                           "school…")
-        yield Footer()
+        yield StableFooter()
 
     def fetch(self, search: str, offset: int, limit: int) -> Page:
         return svc.list_incidents(self.app.ctx, dataclasses.replace(self.filter, search=search),  # type: ignore[attr-defined]
@@ -79,7 +80,7 @@ class IncidentListScreen(FilteredListScreen):
         cycle(self.query_one(f"#{select_id}", Select), self.CYCLES[select_id])
 
     def action_new(self) -> None:
-        self.app.push_screen(IncidentFormScreen())
+        IncidentFormScreen.show(self.app)
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
-        self.app.push_screen(IncidentFormScreen(event.record_id))
+        IncidentFormScreen.show(self.app, event.record_id)
