@@ -164,8 +164,10 @@ async def test_incident_form_reused_for_another_incident_and_a_new_one(ctx: Serv
     async with app.run_test(size=(120, 48)) as pilot:
         IncidentFormScreen.show(app, first.id)
         await settle(app, pilot)
-        form = app.screen
-        assert isinstance(form, IncidentFormScreen) and form.rev == first.rev
+        shown = app.screen
+        assert isinstance(shown, IncidentFormScreen)
+        form: IncidentFormScreen = shown
+        assert form.rev == first.rev
         area = form.query_one("#immediate_action", TextArea)
         area.focus()
         await pilot.press(*"Called")
