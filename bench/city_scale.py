@@ -32,6 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import tree_first  # noqa: F401  (before htst_tui is imported)
+
 BENCH = Path(__file__).resolve().parent
 GOALS = {"first_paint_ratio": 1.3, "keystroke_p95_ms": 50.0, "open_save_ms": 30.0, "peak_rss_mb": 200.0}
 PUPIL_TERMS = ["thistle", "DEMO0412", "hazel w"]
@@ -287,7 +289,7 @@ def main() -> None:
 
     env = dict(os.environ, HTST_CONFIG_DIR=str(BENCH / "out" / "config"))
     if args.tree:
-        env["PYTHONPATH"] = str(args.tree.resolve())
+        env["PYTHONPATH"] = env["HTST_BENCH_TREE"] = str(args.tree.resolve())
     os.environ.update(env)
     load = os.getloadavg()
     built = subprocess.run([sys.executable, str(BENCH / "bigdb.py")], env=env, capture_output=True, text=True,
