@@ -193,7 +193,7 @@ class IncidentFormScreen(KeptScreen[None]):
             self.apply({**dict.fromkeys(INPUTS, ""), **dict.fromkeys(SELECTS), **dict.fromkeys(AREAS, ""),
                         "occurred_at": now, "reported_at": now, "reported_by_kind": ReporterKind.operator.value,
                         "notify_kind": NotificationKind.parent.value, "school_id": None, "notifications": []})
-            self.query_one("#follow_ups", Static).update("")
+            self.show_text("follow_ups", "")
         self.refresh_status()
         self.set_focus(self.query_one("#category", Select), scroll_visible=False)
 
@@ -276,6 +276,13 @@ class IncidentFormScreen(KeptScreen[None]):
         }
 
     # --- live feedback ---------------------------------------------------------------------------------
+    def show_text(self, widget_id: str, text: str) -> None:
+        """Put `text` in a status line only if it differs: each update re-lays out the whole form (~10 ms), and a
+        save or a reopened form mostly leaves these lines as they were."""
+        widget = self.query_one(f"#{widget_id}", Static)
+        if widget.content != text:
+            widget.update(text)
+
     def refresh_status(self) -> None:
         parts = ["New incident" if not self.record_id else f"Status: {self.status}"]
         if self.deadline:
@@ -285,12 +292,12 @@ class IncidentFormScreen(KeptScreen[None]):
             parts.append(f"Ctrl+T → {nxt.value}")
         elif self.record_id:
             parts.append("Ctrl+R to reopen")
-        self.query_one("#status", Static).update("  ·  ".join(parts))
+        self.show_text("status", "  ·  ".join(parts))
 
     def refresh_severity_hint(self) -> None:
         category = select_value(self.query_one("#category", Select))
         if not category:
-            self.query_one("#severity_hint", Static).update("")
+            self.show_text("severity_hint", "")
             return
         default = default_severity(category)
         chosen = select_value(self.query_one("#severity", Select)) or default.value
@@ -300,12 +307,12 @@ class IncidentFormScreen(KeptScreen[None]):
         missing = missing_notifications(category, chosen, [n["kind"] for n in self.notifications])
         if missing:
             hint += " Prompt: notify " + ", ".join(NOTIFICATION_LABELS[k] for k in missing) + "."
-        self.query_one("#severity_hint", Static).update(hint)
+        self.show_text("severity_hint", hint)
 
     def refresh_notifications(self) -> None:
         lines = [f"{NOTIFICATION_LABELS[NotificationKind(n['kind'])]} at "
                  f"{format_local_datetime(dt.datetime.fromisoformat(n['at']))}" for n in self.notifications]
-        self.query_one("#notifications", Static).update("Notified: " + ("; ".join(lines) or "nobody yet"))
+        self.show_text("notifications", "Notified: " + ("; ".join(lines) or "nobody yet"))
 
     def refresh_follow_ups(self) -> None:
         if not self.record_id:
@@ -313,7 +320,7 @@ class IncidentFormScreen(KeptScreen[None]):
         page = follow_ups_for(self.app.ctx, FollowUpSource.incident, self.record_id)  # type: ignore[attr-defined]
         lines = [f"- {r['outcome_code'].replace('_', ' ')} · {r['owner']} · due {display_value(r['due_date'])} · "
                  f"{r['status']}" for r in page.rows]
-        self.query_one("#follow_ups", Static).update("Follow-ups (Ctrl+O adds):\n" + ("\n".join(lines) or "none"))
+        self.show_text("follow_ups", "Follow-ups (Ctrl+O adds):\n" + ("\n".join(lines) or "none"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "route":
