@@ -204,3 +204,18 @@ async def test_incident_form_reused_for_another_incident_and_a_new_one(ctx: Serv
         occurred.value = "not a time"
         await settle(app, pilot)
         assert occurred.has_class("-invalid")
+
+
+async def test_a_kind_whose_first_record_could_not_be_read_still_opens_the_next(ctx: ServiceContext) -> None:
+    a, b = schools(ctx)
+    Records(ctx, "schools").delete(a)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(120, 48)) as pilot:
+        await settle(app, pilot)
+        RecordFormScreen.show(app, "schools", "no-such-id")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, RecordFormScreen)  # an error is shown instead
+        await pilot.press("escape")
+        await settle(app, pilot)
+        form = await open_record(app, pilot, b)
+        assert form.form is not None and form.form.raw_data()["name"] == "Imaginary Vale Academy"

@@ -102,6 +102,9 @@ class RecordFormScreen(KeptScreen[str | None]):
         form still on the screen stack (e.g. under a lock screen) is never taken over: a fresh one opens."""
         name = f"record-form:{entity_name}"
         screen = free_kept_screen(app, name)
+        if screen is not None and screen.form is None:  # its first record could not be read: build anew
+            app.uninstall_screen(screen)
+            screen = None
         if screen is not None:
             if screen.open(record_id):
                 app.push_screen(screen, callback)
