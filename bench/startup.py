@@ -22,6 +22,8 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import tree_first  # noqa: E402,F401  (before htst_tui is imported)
+
 GOAL = 1.3
 
 

@@ -7,11 +7,18 @@ Drafts: after every change the form's raw values go to `services/drafts.py` in a
 app (so it outlives this screen). Writes are serialised by a lock and always write the newest values, so a
 burst of keystrokes collapses into few writes, and a process killed after a keystroke loses at most that
 keystroke. Saving or discarding removes the draft; Escape keeps it.
+
+Reuse: composing and styling a form's ~40 widgets cost far more than reading the record (hundreds of ms against
+a few), so the Records screen keeps one installed form screen per kind (`RecordFormScreen.show`) and refills its
+widgets for each record it opens: values, choices, messages, title, focus and every piece of per-record state are
+set afresh by `open`, and a draft write still queued for the record shown before goes to that record.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -19,22 +26,31 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Header, Label, Static
+from textual.widgets import Header, Label
 
 from htst_tui.entities import entity
 from htst_tui.errors import HtstError, ValidationFailed
+from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep, on_a_stack
 from htst_tui.services import references
 from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records, RecordView
 from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.modals import ErrorModal
-from htst_tui.widgets.model_form import FieldSpec, FormOptions, ModelForm, RefPicker, field_specs, payload, to_raw
+from htst_tui.widgets.model_form import FormOptions, ModelForm, RefPicker, field_specs, payload, to_raw
 from htst_tui.widgets.save_lock import lock_while_saving, unlock_after_save
 
 
-class RecordFormScreen(Screen[str | None]):
+@dataclass
+class Opened:
+    """What `RecordFormScreen` reads to show a record (or a blank new one)."""
+
+    record: RecordView | None
+    draft: dict[str, Any] | None
+    options: FormOptions
+
+
+class RecordFormScreen(KeptScreen[str | None]):
     """Dismisses with the saved record's id, or None when left without saving."""
 
     HELP_TOPIC = "record_form"
@@ -46,91 +62,174 @@ class RecordFormScreen(Screen[str | None]):
     def __init__(self, entity_name: str, record_id: str | None = None) -> None:
         super().__init__()
         self.ent = entity(entity_name)
-        self.record_id = record_id
+        self.specs = field_specs(self.ent.schema, self.ent.references)
         self.form_name = f"record:{entity_name}"
-        self.rev: str | None = None
         self.form: ModelForm | None = None
+        self._draft_lock = threading.Lock()
+        self._draft_pending: dict[str | None, dict[str, Any] | None] = {}
+        """record id -> the newest values to write as its draft (None: remove it); written by `_write_draft`."""
+        self._opened: Opened | None = None
+        self._load_error: HtstError | None = None
+        self._reset(record_id)
+
+    def _reset(self, record_id: str | None) -> None:
+        """Everything that belongs to one opening of the form."""
+        self.record_id = record_id
+        self.rev: str | None = None
         self.baseline: dict[str, Any] | None = None
         self.drafting = False
         """False until the form is filled in and any kept draft has been answered."""
-        self._draft_lock = threading.Lock()
-        self._draft_pending: tuple[dict[str, Any] | None] | None = None
+        self._draft_offer: dict[str, Any] | None = None
+        """A kept draft that differs from the record: offered when the screen is shown."""
         self._draft_on_disk = False
         self.saving = False
         """A save is running in a thread: the form is locked (no key reaches a field) until it ends."""
         self._leave_after_save = False
         self._focus_before_save: Widget | None = None
+        self._closing_with: str | None = None
+        """A save ended while another screen was on top: the form closes with this id when it is shown again."""
 
     @property
     def ctx(self) -> Any:
         return self.app.ctx  # type: ignore[attr-defined]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        what = "New" if self.record_id is None else "Edit"
-        yield Label(f"{what} {self.ent.label.lower()}", id="form-title")
-        with VerticalScroll(id="form-body"):
-            yield Static("Loading…", id="form-loading")
-        yield StableFooter()
+    # -- one installed form per kind --------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        self._load(self.ctx)
+    @classmethod
+    def show(cls, app: Any, entity_name: str, record_id: str | None,
+             callback: Callable[[str | None], None] | None = None) -> None:
+        """Open `record_id` (None: a new record) in this kind's installed form, built the first time only. A
+        form still on the screen stack (e.g. under a lock screen) is never taken over: a fresh one opens."""
+        name = f"record-form:{entity_name}"
+        screen = free_kept_screen(app, name)
+        if screen is not None and screen.form is None:  # its first record could not be read: build anew
+            app.uninstall_screen(screen)
+            screen = None
+        if screen is not None:
+            if screen.open(record_id):
+                app.push_screen(screen, callback)
+            return
+        screen = cls(entity_name, record_id)
+        keep(app, screen, name)
+        app.push_screen(screen, callback)
+
+    def open(self, record_id: str | None) -> bool:
+        """Show `record_id` (None: a blank new record) in the already built form, before the screen is pushed
+        again. False (and an error shown) if it cannot be read."""
+        self._reset(record_id)
+        try:
+            opened = self._read(self.ctx)
+        except HtstError as exc:
+            self.app.push_screen(ErrorModal(exc.title, exc.message))
+            return False
+        assert self.form is not None
+        if set(opened.options.choices) != set(self.form.options.choices):
+            self._opened = opened  # a kind crossed the drop-down limit: its field needs another widget
+            self.call_next(self._rebuild)
+            return True
+        self.query_one("#form-title", Label).update(self._title())
+        self.form.fill(self._values(opened), opened.options)
+        self.query_one("#form-body", VerticalScroll).scroll_home(animate=False)
+        self._show(opened)
+        return True
+
+    async def _rebuild(self) -> None:
+        assert self._opened is not None and self.form is not None
+        await self.form.remove()
+        self.form = self._new_form(self._opened)
+        await self.query_one("#form-body", VerticalScroll).mount(self.form)
+        self.query_one("#form-title", Label).update(self._title())
+        self._show(self._opened)
+        self._offer_draft()
 
     # -- loading --------------------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="form-load")
-    def _load(self, ctx: Any) -> None:
-        specs = field_specs(self.ent.schema, self.ent.references)
-        try:
-            record = Records(ctx, self.ent.name).get(self.record_id) if self.record_id else None
-            draft = Drafts(ctx).load(self.form_name, self.record_id)
-            options = FormOptions()
-            wanted: dict[str, list[str]] = {}
-            for spec in specs:
-                if spec.kind not in ("ref", "refs"):
-                    continue
-                found = references.choices(ctx, spec.target)
-                if found is not None:
-                    options.choices[spec.name] = found
-                    continue
-                for source in (record.data if record else {}, draft.data if draft else {}):
-                    value = source.get(spec.name)
-                    ids = value if isinstance(value, list) else ([value] if value else [])
-                    wanted.setdefault(spec.target, []).extend(str(i) for i in ids)
-            for target, ids in wanted.items():
-                options.titles.update(references.titles(ctx, target, ids))
-        except HtstError as exc:
-            self.app.call_from_thread(self._load_failed, exc)
+    def _title(self) -> str:
+        return f"{'New' if self.record_id is None else 'Edit'} {self.ent.label.lower()}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label(self._title(), id="form-title")
+        with VerticalScroll(id="form-body"):
+            try:
+                self._opened = self._read(self.ctx)
+            except HtstError as exc:
+                self._load_error = exc
+            else:
+                self.form = self._new_form(self._opened)
+                yield self.form
+        yield StableFooter()
+
+    def on_mount(self) -> None:
+        if self._load_error is not None:
+            self.dismiss(None)
+            self.app.push_screen(ErrorModal(self._load_error.title, self._load_error.message))
             return
-        self.app.call_from_thread(self._build, specs, record, draft.data if draft else None,  # type: ignore[arg-type]
-                                  options)
+        assert self._opened is not None
+        self._show(self._opened)
 
-    def _load_failed(self, exc: HtstError) -> None:
-        self.dismiss(None)
-        self.app.push_screen(ErrorModal(exc.title, exc.message))
+    def on_screen_resume(self) -> None:
+        if self._closing_with is not None:
+            self.dismiss(self._closing_with)
+            return
+        self._offer_draft()
 
-    async def _build(self, specs: list[FieldSpec], record: RecordView | None, draft: dict[str, Any] | None,
-                     options: FormOptions) -> None:
-        values = {s.name: to_raw(s, record.data.get(s.name)) for s in specs} if record else {}
-        self.rev = record.rev if record else None
-        self.form = ModelForm(self.ent.schema, specs, values, options, id="record-form")
-        body = self.query_one("#form-body", VerticalScroll)
-        await self.query_one("#form-loading", Static).remove()
-        await body.mount(self.form)
+    def _read(self, ctx: Any) -> Opened:
+        """The record, its kept draft and the reference choices: a few ms of SQL, read here rather than in a worker
+        (a worker's round trip would cost more than the read)."""
+        record = Records(ctx, self.ent.name).get(self.record_id) if self.record_id else None
+        self._flush_drafts(ctx)  # a draft of this record still queued is on disk before it is looked for
+        draft = Drafts(ctx).load(self.form_name, self.record_id)
+        options = FormOptions()
+        wanted: dict[str, list[str]] = {}
+        for spec in self.specs:
+            if spec.kind not in ("ref", "refs"):
+                continue
+            found = references.choices(ctx, spec.target)
+            if found is not None:
+                options.choices[spec.name] = found
+                continue
+            for source in (record.data if record else {}, draft.data if draft else {}):
+                value = source.get(spec.name)
+                ids = value if isinstance(value, list) else ([value] if value else [])
+                wanted.setdefault(spec.target, []).extend(str(i) for i in ids)
+        for target, ids in wanted.items():
+            options.titles.update(references.titles(ctx, target, ids))
+        return Opened(record, draft.data if draft else None, options)
+
+    def _values(self, opened: Opened) -> dict[str, Any]:
+        record = opened.record
+        return {s.name: to_raw(s, record.data.get(s.name)) for s in self.specs} if record else {}
+
+    def _new_form(self, opened: Opened) -> ModelForm:
+        return ModelForm(self.ent.schema, self.specs, self._values(opened), opened.options, id="record-form")
+
+    def _show(self, opened: Opened) -> None:
+        """The form holds the record: note what it was opened with, focus the first field, and offer any draft."""
+        assert self.form is not None
+        self.rev = opened.record.rev if opened.record else None
         self.baseline = self.form.raw_data()
         self._focus_first()
+        draft = opened.draft
         if draft is not None and payload(draft) != payload(self.baseline):
             self._draft_on_disk = True
-            from htst_tui.screens.draft_modal import DraftModal
-
-            what = f"this {self.ent.label.lower()}" if record else f"a new {self.ent.label.lower()}"
-            self.app.push_screen(DraftModal(what), lambda restore: self._draft_answered(restore, draft))
+            self._draft_offer = draft
         else:
             self.drafting = True
 
+    def _offer_draft(self) -> None:
+        draft, self._draft_offer = self._draft_offer, None
+        if draft is None or not self.is_current:
+            self._draft_offer = draft
+            return
+        from htst_tui.screens.draft_modal import DraftModal
+
+        what = f"this {self.ent.label.lower()}" if self.record_id else f"a new {self.ent.label.lower()}"
+        self.app.push_screen(DraftModal(what), partial(self._draft_answered, draft=draft))
+
     def _focus_first(self) -> None:
         if self.form is not None and self.form.specs:
-            self.form.editor(self.form.specs[0].name).focus()
+            self.set_focus(self.form.editor(self.form.specs[0].name), scroll_visible=False)
 
     def _draft_answered(self, restore: bool | None, draft: dict[str, Any]) -> None:
         assert self.form is not None
@@ -157,29 +256,38 @@ class RecordFormScreen(Screen[str | None]):
     def _queue_draft(self, *, discard: bool = False) -> None:
         assert self.form is not None
         if discard or not self.changed:
-            if not self._draft_on_disk and self._draft_pending is None:
+            if not self._draft_on_disk and self.record_id not in self._draft_pending:
                 return
-            self._draft_pending = (None,)
+            self._draft_pending[self.record_id] = None
         else:
-            self._draft_pending = (self.form.raw_data(),)
+            self._draft_pending[self.record_id] = self.form.raw_data()
         self.app.run_worker(partial(self._write_draft, self.ctx), thread=True, group="drafts")
 
     def _write_draft(self, ctx: Any) -> None:
-        """Runs in a thread: writes the newest pending values (or removes the draft)."""
+        """Runs in a thread: writes the newest pending values of each record (or removes its draft)."""
+        self._flush_drafts(ctx)
+
+    def _flush_drafts(self, ctx: Any) -> None:
         with self._draft_lock:
-            pending, self._draft_pending = self._draft_pending, None
-            if pending is None:
-                return
-            (data,) = pending
-            try:
-                if data is None:
-                    Drafts(ctx).discard(self.form_name, self.record_id)
-                else:
-                    Drafts(ctx).save(self.form_name, self.record_id, data)
-            except HtstError as exc:
-                self.app.call_from_thread(self.app.notify, f"Draft not saved: {exc.message}", severity="error")
-                return
-            self._draft_on_disk = data is not None
+            pending, self._draft_pending = self._draft_pending, {}
+            for record_id, data in pending.items():
+                try:
+                    if data is None:
+                        Drafts(ctx).discard(self.form_name, record_id)
+                    else:
+                        Drafts(ctx).save(self.form_name, record_id, data)
+                except HtstError as exc:
+                    self._notify_anywhere(f"Draft not saved: {exc.message}", "error")
+                    continue
+                if record_id == self.record_id:
+                    self._draft_on_disk = data is not None
+
+    def _notify_anywhere(self, message: str, severity: Any) -> None:
+        """A toast from a worker thread or from the event loop (a queued draft is flushed on opening a form)."""
+        if threading.get_ident() == self.app._thread_id:
+            self.app.notify(message, severity=severity)
+        else:
+            self.app.call_from_thread(self.app.notify, message, severity=severity)
 
     # -- save and leave --------------------------------------------------------------------------------------
 
@@ -188,7 +296,7 @@ class RecordFormScreen(Screen[str | None]):
             return
         self.saving = True
         self._focus_before_save = lock_while_saving(self)
-        self._save(self.ctx, payload(self.form.raw_data()))
+        self._save(self.ctx, payload(self.form.raw_data()), self.record_id, self.rev)
 
     def _unlock(self) -> None:
         """A save failed: the form is editable again, where the officer was."""
@@ -196,13 +304,10 @@ class RecordFormScreen(Screen[str | None]):
         unlock_after_save(self._focus_before_save)
 
     @work(thread=True, exclusive=True, group="form-save")
-    def _save(self, ctx: Any, data: dict[str, Any]) -> None:
+    def _save(self, ctx: Any, data: dict[str, Any], record_id: str | None, rev: str | None) -> None:
         records = Records(ctx, self.ent.name)
         try:
-            if self.record_id is None:
-                view = records.create(data)
-            else:
-                view = records.update(self.record_id, data, expected_rev=self.rev)
+            view = records.create(data) if record_id is None else records.update(record_id, data, expected_rev=rev)
         except ValidationFailed as exc:
             self.app.call_from_thread(self._invalid, exc)
             return
@@ -210,9 +315,9 @@ class RecordFormScreen(Screen[str | None]):
             self.app.call_from_thread(self._failed, exc)
             return
         with self._draft_lock:
-            self._draft_pending = None
+            self._draft_pending.pop(record_id, None)
             try:
-                Drafts(ctx).discard(self.form_name, self.record_id)
+                Drafts(ctx).discard(self.form_name, record_id)
                 self._draft_on_disk = False
             except HtstError as exc:
                 self.app.call_from_thread(self.app.notify, f"Draft not removed: {exc.message}", severity="warning")
@@ -232,8 +337,12 @@ class RecordFormScreen(Screen[str | None]):
         self.app.push_screen(ErrorModal(exc.title, exc.message))
 
     def _saved(self, view: RecordView) -> None:
-        self.notify(f"{self.ent.label} saved: {view.title}.")
-        self.dismiss(view.id)
+        self.saving = False
+        self.app.notify(f"{self.ent.label} saved: {view.title}.")
+        if self.is_current:
+            self.dismiss(view.id)
+        elif on_a_stack(self.app, self):
+            self._closing_with = view.id  # e.g. the lock screen is on top: close when shown again
 
     def action_leave(self) -> None:
         if self.saving:  # leaving now could lose the save's outcome: leave when it is done

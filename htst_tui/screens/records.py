@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList
+from textual.widgets import Header, Label, OptionList
 from textual.widgets.option_list import Option
 
 from htst_tui.entities import ENTITIES, entity
 from htst_tui.errors import HtstError
 from htst_tui.services.records import Records
+from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.modals import ConfirmModal, ErrorModal
 from htst_tui.widgets.model_form import field_label
 from htst_tui.widgets.paged_table import PagedTable
@@ -64,7 +65,7 @@ class RecordsScreen(Screen[None]):
             with Vertical(id="records-main"):
                 yield Label(kind_title(self.kind), id="records-title", classes="section-title")
                 yield self._table(self.kind)
-        yield Footer()
+        yield StableFooter()
 
     def _table(self, kind: str) -> PagedTable:
         records = Records(self.ctx, kind)
@@ -144,10 +145,11 @@ class RecordsScreen(Screen[None]):
     def open_form(self, record_id: str | None) -> None:
         from htst_tui.screens.record_form import RecordFormScreen
 
-        self.app.push_screen(RecordFormScreen(self.kind, record_id), self._form_closed)
+        RecordFormScreen.show(self.app, self.kind, record_id, self._form_closed)
 
     def _form_closed(self, saved_id: str | None) -> None:
-        self.paged.reload()
+        if saved_id is not None:  # left without saving: the list is as it was
+            self.paged.reload()
         self.paged.table.focus()
 
     def action_new(self) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from htst_tui.db.base import utcnow
 from htst_tui.db.local import Draft
@@ -31,14 +32,13 @@ class Drafts:
         self.ctx = ctx
 
     def save(self, form: str, record_id: str | None, data: dict[str, Any]) -> None:
-        key = draft_key(form, record_id)
+        """Insert or replace in one statement: two writers of one draft (two threads) cannot both insert."""
+        key, now = draft_key(form, record_id), utcnow()
+        upsert = sqlite_insert(Draft).values(key=key, form=form, record_id=record_id, data=data, saved_at=now)
         with self.ctx.transaction() as session:
-            row = session.get(Draft, key)
-            if row is None:
-                session.add(Draft(key=key, form=form, record_id=record_id, data=data, saved_at=utcnow()))
-            else:
-                row.data = data
-                row.saved_at = utcnow()
+            session.execute(upsert.on_conflict_do_update(index_elements=[Draft.key],
+                                                         set_={"data": upsert.excluded.data,
+                                                               "saved_at": upsert.excluded.saved_at}))
 
     def load(self, form: str, record_id: str | None) -> DraftView | None:
         with self.ctx.read() as session:

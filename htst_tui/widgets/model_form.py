@@ -314,6 +314,56 @@ class ModelForm(Vertical):
             elif isinstance(widget, RefPicker):
                 widget.set_value(value, titles)
 
+    def fill(self, values: dict[str, Any], options: FormOptions) -> None:
+        """Show another record (or a blank one: `values` empty) in the same widgets, as if the form had been
+        built for it: a reused form costs a few value changes instead of composing and styling every widget.
+
+        No change messages are sent (nothing was edited, so no draft is written), and every field's message
+        is worked out again once all the values are in (a field's check reads the others)."""
+        self._set_choices(options)
+        self.initial = dict(values)
+        with self.prevent(Input.Changed, Select.Changed, SelectionList.SelectedChanged, RefPicker.Changed):
+            for spec in self.specs:
+                value = values.get(spec.name)
+                widget = self.editor(spec.name)
+                if isinstance(widget, Input):
+                    widget.value = "" if value is None else str(value)
+                    widget.cursor_position = len(widget.value)
+                elif isinstance(widget, Select):
+                    widget.value = _select_value(spec.options or self.options.choices.get(spec.name, []), value)
+                elif isinstance(widget, SelectionList):
+                    widget.deselect_all()
+                    for record_id in value or []:
+                        widget.select(record_id)
+                elif isinstance(widget, RefPicker):
+                    widget.titles = {}
+                    widget.set_value(value, options.titles)
+        self.query_one("#form-error", Static).update("")
+        for spec in self.specs:
+            widget = self.editor(spec.name)
+            message = ""
+            if isinstance(widget, Input):
+                if widget.value:
+                    result = widget.validate(widget.value)
+                    if result is not None and result.failure_descriptions:
+                        message = f"{spec.label} {result.failure_descriptions[0]}"
+                else:  # an empty box is not judged until it is edited, as in a new form
+                    widget.remove_class("-valid", "-invalid")
+            self._set_error(spec.name, message)
+
+    def _set_choices(self, options: FormOptions) -> None:
+        """Drop-downs of small kinds follow their live records (one may have been added since)."""
+        for name, choices in options.choices.items():
+            if self.options.choices.get(name) == choices or name not in self.by_name:
+                continue
+            widget = self.editor(name)
+            if isinstance(widget, Select):
+                widget.set_options(choices)
+            elif isinstance(widget, SelectionList):
+                widget.clear_options()
+                widget.add_options([(t, i) for t, i in choices])
+        self.options = options
+
     def field_error(self, name: str, value: Any) -> str | None:
         """This field's problem with `value`, judged by the whole model with the form's other values."""
         data = self.raw_data() if self.is_mounted else dict(self.initial)

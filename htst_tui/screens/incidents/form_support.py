@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -107,6 +108,10 @@ def show_error(screen: Screen[Any], exc: HtstError, labels: dict[str, str]) -> N
         screen.app.push_screen(ErrorModal(exc.title, exc.message))
 
 
+DRAFT_WRITES = threading.Lock()
+"""Held while a form's draft is written or dropped (from a worker thread or the event loop)."""
+
+
 class DraftKeeper:
     """Saves a form's widget values as a draft on every change (services/drafts.py), so a crash or a closed lid
     loses nothing, and offers the draft back when the form is opened again.
@@ -124,6 +129,7 @@ class DraftKeeper:
         self.baseline: dict[str, Any] = {}
         self.has_draft = False
         self.ready = False
+        self._pending: tuple[Drafts, str, str | None, bool, dict[str, Any]] | None = None
 
     @property
     def drafts(self) -> Drafts:
@@ -158,23 +164,31 @@ class DraftKeeper:
         if values == self.baseline and not self.has_draft:
             return
         self.has_draft = values != self.baseline
-        keep, drafts, form, record_id = self.has_draft, self.drafts, self.form, self.record_id
+        self._pending = (self.drafts, self.form, self.record_id, self.has_draft, values)
+        if now:
+            self._write()
+        else:
+            self.screen.run_worker(self._write, thread=True, group="draft")
 
-        def write() -> None:
+    def _write(self) -> None:
+        """Write the newest pending values (or drop the draft). Draft writes are serialised, so two writer threads
+        never race on one draft and an older keystroke's write never lands after a newer one's."""
+        with DRAFT_WRITES:
+            pending, self._pending = self._pending, None
+            if pending is None:
+                return
+            drafts, form, record_id, keep, values = pending
             if keep:
                 drafts.save(form, record_id, values)
             else:
                 drafts.discard(form, record_id)
 
-        if now:
-            write()
-        else:
-            self.screen.run_worker(write, thread=True, exclusive=True, group="draft")
-
     def saved(self, record_id: str, values: dict[str, Any] | None = None) -> None:
         """After a successful save the draft is dropped and the form now edits the stored record; `values`: what
         was saved, when the form may have changed since (a save in a thread)."""
-        self.drafts.discard(self.form, self.record_id)
+        with DRAFT_WRITES:  # a write still queued from before the save must not bring the draft back
+            self._pending = None
+            self.drafts.discard(self.form, self.record_id)
         self.record_id = record_id
         self.baseline = self.values() if values is None else values
         self.has_draft = False

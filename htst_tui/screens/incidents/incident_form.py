@@ -3,6 +3,9 @@
 Category comes first because it sets the default severity (shown beside the severity; choosing another asks
 for a reason). Ctrl+N records a notification at the time typed, or now; Ctrl+T moves the status on (closing
 needs the outcome written); Ctrl+R reopens a closed incident with a reason; Ctrl+O adds a follow-up.
+
+The incident log opens every incident in one kept form screen (`IncidentFormScreen.show`, screens/kept.py):
+built once, then refilled by `open` with every field, the status lines and all per-incident state set afresh.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Input, Select, Static, TextArea
 
 from htst_tui.domain.follow_ups import FollowUpSource
@@ -44,6 +46,7 @@ from htst_tui.screens.incidents.form_support import (
     set_select,
     show_error,
 )
+from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep
 from htst_tui.services import incidents as svc
 from htst_tui.services import lookups, references
 from htst_tui.services.follow_up_links import follow_ups_for
@@ -68,7 +71,7 @@ SCHOOL = FieldSpec("school_id", "School", "ref", False, target="schools")
 """A city has thousands of schools: picked by typing in the searchable picker, not from a drop-down."""
 
 
-class IncidentFormScreen(Screen[None]):
+class IncidentFormScreen(KeptScreen[None]):
     DEFAULT_CSS = FORM_CSS.format(name="IncidentFormScreen")
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
@@ -78,9 +81,17 @@ class IncidentFormScreen(Screen[None]):
         Binding("ctrl+o", "follow_up", "Follow-up", priority=True),
         Binding("escape", "close", "Back"),
     ]
+    KEPT_AS = "incident-form"
 
     def __init__(self, record_id: str | None = None) -> None:
         super().__init__()
+        self._opening = 0
+        self._operator_choices: list[tuple[str, str]] = []
+        self._reset(record_id)
+
+    def _reset(self, record_id: str | None) -> None:
+        """Everything that belongs to one opening of the form."""
+        self._opening += 1
         self.record_id = record_id
         self.rev: str | None = None
         self.status = IncidentStatus.open.value
@@ -91,10 +102,44 @@ class IncidentFormScreen(Screen[None]):
         meanwhile is not in the save, so it stays an unsaved change, kept in the draft."""
         self._saving_values: dict[str, Any] = {}
         self._leave_after_save = False
+        self._offer_draft = False
         self.draft = DraftKeeper(self, "incident", record_id, self.values, self.apply)
+
+    @classmethod
+    def show(cls, app: Any, record_id: str | None = None) -> None:
+        """Open `record_id` (None: a new incident) in the kept form, built the first time only."""
+        screen = free_kept_screen(app, cls.KEPT_AS)
+        if screen is None:
+            screen = cls(record_id)
+            keep(app, screen, cls.KEPT_AS)
+        else:
+            try:
+                screen.open(record_id)
+            except HtstError as exc:
+                show_error(app.screen, exc, LABELS)
+                return
+        app.push_screen(screen)
+
+    def open(self, record_id: str | None) -> None:
+        """Show `record_id` (None: a blank new incident) in the already built form, before it is pushed again."""
+        self._reset(record_id)
+        operators = self.query_one("#operator_id", Select)
+        choices = lookups.choices(self.app.ctx, "operators")  # type: ignore[attr-defined]
+        if choices != self._operator_choices:
+            self._operator_choices = choices
+            operators.set_options(choices)
+        self.query_one(VerticalScroll).scroll_home(animate=False)
+        self._fill()
+        self._offer_draft = True
+
+    def on_screen_resume(self) -> None:
+        if self._offer_draft:  # reopened: the draft is looked for once the form is on the screen
+            self._offer_draft = False
+            self.call_after_refresh(self.draft.start)
 
     def compose(self) -> ComposeResult:
         ctx = self.app.ctx  # type: ignore[attr-defined]
+        self._operator_choices = lookups.choices(ctx, "operators")
         yield Header()
         with VerticalScroll(can_focus=False):
             yield Static("", id="status", classes="status")
@@ -111,8 +156,7 @@ class IncidentFormScreen(Screen[None]):
                 yield labelled("Reporter's name", Input(id="reported_by_name"))
             with Horizontal(classes="row"):
                 yield labelled("Route code", Input(id="route", suggester=RouteCodeSuggester(ctx)))
-                yield labelled("Operator", Select(lookups.choices(ctx, "operators"), id="operator_id",
-                                                  prompt="(none)"))
+                yield labelled("Operator", Select(self._operator_choices, id="operator_id", prompt="(none)"))
                 yield labelled("School (Enter: search)", RefPicker(SCHOOL, id="school_id"))
             with Horizontal(classes="row"):
                 yield labelled("Pupils involved (LA references, comma-separated)", Input(id="pupils"))
@@ -137,15 +181,21 @@ class IncidentFormScreen(Screen[None]):
         yield StableFooter()
 
     def on_mount(self) -> None:
-        now = format_local_datetime(dt.datetime.now().astimezone())
+        self._fill()
+        self.call_after_refresh(self.draft.start)
+
+    def _fill(self) -> None:
+        """The stored incident, or a blank one timed now; every field is set (a kept form held another)."""
         if self.record_id:
             self.load_record()
         else:
-            self.query_one("#occurred_at", Input).value = now
-            self.query_one("#reported_at", Input).value = now
+            now = format_local_datetime(dt.datetime.now().astimezone())
+            self.apply({**dict.fromkeys(INPUTS, ""), **dict.fromkeys(SELECTS), **dict.fromkeys(AREAS, ""),
+                        "occurred_at": now, "reported_at": now, "reported_by_kind": ReporterKind.operator.value,
+                        "notify_kind": NotificationKind.parent.value, "school_id": None, "notifications": []})
+            self.show_text("follow_ups", "")
         self.refresh_status()
-        self.query_one("#category", Select).focus()
-        self.call_after_refresh(self.draft.start)
+        self.set_focus(self.query_one("#category", Select), scroll_visible=False)
 
     def load_record(self) -> None:
         ctx = self.app.ctx  # type: ignore[attr-defined]
@@ -226,6 +276,13 @@ class IncidentFormScreen(Screen[None]):
         }
 
     # --- live feedback ---------------------------------------------------------------------------------
+    def show_text(self, widget_id: str, text: str) -> None:
+        """Put `text` in a status line only if it differs: each update re-lays out the whole form (~10 ms), and a
+        save or a reopened form mostly leaves these lines as they were."""
+        widget = self.query_one(f"#{widget_id}", Static)
+        if widget.content != text:
+            widget.update(text)
+
     def refresh_status(self) -> None:
         parts = ["New incident" if not self.record_id else f"Status: {self.status}"]
         if self.deadline:
@@ -235,12 +292,12 @@ class IncidentFormScreen(Screen[None]):
             parts.append(f"Ctrl+T → {nxt.value}")
         elif self.record_id:
             parts.append("Ctrl+R to reopen")
-        self.query_one("#status", Static).update("  ·  ".join(parts))
+        self.show_text("status", "  ·  ".join(parts))
 
     def refresh_severity_hint(self) -> None:
         category = select_value(self.query_one("#category", Select))
         if not category:
-            self.query_one("#severity_hint", Static).update("")
+            self.show_text("severity_hint", "")
             return
         default = default_severity(category)
         chosen = select_value(self.query_one("#severity", Select)) or default.value
@@ -250,12 +307,12 @@ class IncidentFormScreen(Screen[None]):
         missing = missing_notifications(category, chosen, [n["kind"] for n in self.notifications])
         if missing:
             hint += " Prompt: notify " + ", ".join(NOTIFICATION_LABELS[k] for k in missing) + "."
-        self.query_one("#severity_hint", Static).update(hint)
+        self.show_text("severity_hint", hint)
 
     def refresh_notifications(self) -> None:
         lines = [f"{NOTIFICATION_LABELS[NotificationKind(n['kind'])]} at "
                  f"{format_local_datetime(dt.datetime.fromisoformat(n['at']))}" for n in self.notifications]
-        self.query_one("#notifications", Static).update("Notified: " + ("; ".join(lines) or "nobody yet"))
+        self.show_text("notifications", "Notified: " + ("; ".join(lines) or "nobody yet"))
 
     def refresh_follow_ups(self) -> None:
         if not self.record_id:
@@ -263,7 +320,7 @@ class IncidentFormScreen(Screen[None]):
         page = follow_ups_for(self.app.ctx, FollowUpSource.incident, self.record_id)  # type: ignore[attr-defined]
         lines = [f"- {r['outcome_code'].replace('_', ' ')} · {r['owner']} · due {display_value(r['due_date'])} · "
                  f"{r['status']}" for r in page.rows]
-        self.query_one("#follow_ups", Static).update("Follow-ups (Ctrl+O adds):\n" + ("\n".join(lines) or "none"))
+        self.show_text("follow_ups", "Follow-ups (Ctrl+O adds):\n" + ("\n".join(lines) or "none"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "route":
@@ -305,24 +362,31 @@ class IncidentFormScreen(Screen[None]):
             return
         self.saving = True
         self._saving_values = self.values()
-        self._save(self.app.ctx, self._saving_values, self.record_id, self.rev)  # type: ignore[attr-defined]
+        self._save(self.app.ctx, self._saving_values, self.record_id, self.rev,  # type: ignore[attr-defined]
+                   self._opening)
 
-    @work(thread=True, exclusive=True, group="incident-save")
-    def _save(self, ctx: Any, values: dict[str, Any], record_id: str | None, rev: str | None) -> None:
+    @work(thread=True, group="incident-save")
+    def _save(self, ctx: Any, values: dict[str, Any], record_id: str | None, rev: str | None, opening: int) -> None:
         try:
             data = self.record_data(ctx, values)
             view = svc.edit_incident(ctx, record_id, data, expected_rev=rev) if record_id else \
                 svc.log_incident(ctx, data)
         except HtstError as exc:
-            self.app.call_from_thread(self._save_failed, exc)
+            self.app.call_from_thread(self._save_failed, exc, opening)
             return
-        self.app.call_from_thread(self._saved, view)
+        self.app.call_from_thread(self._saved, view, opening)
 
-    def _save_failed(self, exc: HtstError) -> None:
+    def _save_failed(self, exc: HtstError, opening: int) -> None:
+        if opening != self._opening:
+            self.app.notify(f"Incident not saved: {exc.message}", severity="error")
+            return
         self.saving = self._leave_after_save = False
         show_error(self, exc, LABELS)
 
-    def _saved(self, view: RecordView) -> None:
+    def _saved(self, view: RecordView, opening: int) -> None:
+        if opening != self._opening:  # the form was closed mid-save (e.g. F3) and now shows another incident
+            self.app.notify("Incident saved.")
+            return
         self.saving = False
         self.record_id, self.rev = view.id, view.rev
         self.status, self.deadline = view.data["status"], view.data["report_deadline"]

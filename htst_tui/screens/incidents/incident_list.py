@@ -114,7 +114,7 @@ class IncidentListScreen(FilteredListScreen):
         cycle(self.query_one(f"#{select_id}", Select), self.CYCLES[select_id])
 
     def action_new(self) -> None:
-        self.app.push_screen(IncidentFormScreen())
+        IncidentFormScreen.show(self.app)
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
-        self.app.push_screen(IncidentFormScreen(event.record_id))
+        IncidentFormScreen.show(self.app, event.record_id)
