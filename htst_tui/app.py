@@ -13,7 +13,6 @@ measures it against a bare Textual app.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import sys
 import time
@@ -29,6 +28,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from htst_tui.errors import HtstError
+from htst_tui.gc_pacing import GcPacer
 from htst_tui.screens.home import HomeScreen
 from htst_tui.screens.registry import BY_NAME, SCREENS
 
@@ -78,6 +78,8 @@ class HtstApp(App[None]):
 
     IDLE_CHECK_SECONDS = 15.0
     """How often the idle lock looks at the clock (the lock engages at most this late)."""
+    GC_TICK_SECONDS = 0.5
+    """How often the garbage collector's pacing looks for a pause in the typing (gc_pacing.py)."""
 
     def __init__(self, db_path: Path | None = None, *, ctx: ServiceContext | None = None,
                  settings: Settings | None = None, clock: Callable[[], dt.date] | None = None,
@@ -88,6 +90,7 @@ class HtstApp(App[None]):
         super().__init__()
         self._idle_clock = idle_clock or time.monotonic
         self._last_key_at = self._idle_clock()
+        self.gc_pacer = GcPacer(clock=self._idle_clock)
         self.locked = False
         self.db_path = db_path
         self._ctx = ctx
@@ -150,6 +153,20 @@ class HtstApp(App[None]):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.set_interval(self.IDLE_CHECK_SECONDS, self.check_idle_lock)
+        self.set_interval(self.GC_TICK_SECONDS, self._pace_gc)
+
+    def on_unmount(self) -> None:
+        self.gc_pacer.release()
+
+    # -- garbage collection out of the way (gc_pacing.py) ---------------------------------------------------
+
+    def _pace_gc(self) -> None:
+        self.gc_pacer.tick(self._idle_clock() - self._last_key_at)
+
+    def settle_after_build(self) -> None:
+        """A long-lived piece (a list screen, a kept form) was just built: once it is drawn, collect the garbage
+        its building left and freeze what lives on, so later collector passes do not walk it again."""
+        self.call_after_refresh(self.gc_pacer.settle)
 
     # -- idle lock ------------------------------------------------------------------------------------------
 
@@ -193,15 +210,12 @@ class HtstApp(App[None]):
             self._start_sync_status()
             self._keep_loaded_out_of_gc()
 
-    @staticmethod
-    def _keep_loaded_out_of_gc() -> None:
-        """Once the data layer is loaded: what exists now (Textual, SQLAlchemy's mappers and caches, every module
-        imported) lives as long as the app, so it leaves the cyclic garbage collector's view (`gc.freeze`). Its
-        full passes otherwise walk all of it, ~0.4 s at city scale on this machine, paid by whichever keystroke's
-        page happened to start one (now ~0.1 s: what screens opened since). (Garbage already pending then stays:
-        a one-off, at start-up.) A wider young generation (5,000 instead of 700) cut the passes further but
-        raised the app's peak memory by ~20 MB, close to its 200 MB goal, so the thresholds stay Python's."""
-        gc.freeze()
+    def _keep_loaded_out_of_gc(self) -> None:
+        """Once the data layer is loaded, what exists now lives as long as the app: out of the cyclic garbage
+        collector's view, so its passes do not walk it again and again (gc_pacing.py). Python's thresholds stay:
+        a wider young generation (5,000 instead of 700) cut the passes further but raised the app's peak memory
+        by ~20 MB, close to its 200 MB goal."""
+        self.gc_pacer.freeze_loaded()
 
     def _start_sync_status(self) -> None:
         self.refresh_sync_status()

@@ -21,10 +21,14 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 @pytest.fixture(autouse=True)
 def _no_gc_freeze(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The app hands what it loaded at start-up to `gc.freeze` (app.py), for good: right for one app per process,
-    but here every test's app would also freeze the garbage earlier tests left. Recorded instead."""
+    """The app freezes what it holds out of the garbage collector's view (gc_pacing.py), for good: right for one
+    app per process, but here every test's app would also freeze what earlier tests left, and each settle's full
+    pass would walk the whole test process. Recorded instead (tests/test_gc_pacing.py runs the real ones)."""
+    from htst_tui.gc_pacing import GcPacer
+
     calls: list[str] = []
-    monkeypatch.setattr("htst_tui.app.gc.freeze", lambda: calls.append("freeze"))
+    for name in ("freeze_loaded", "settle", "sweep", "release"):
+        monkeypatch.setattr(GcPacer, name, lambda *_, name=name: calls.append(name) or 0)
     return calls
 
 

@@ -4,14 +4,23 @@ Composing and styling a form's 30–60 widgets costs hundreds of ms at every ope
 record); a kept screen is built once per kind and refilled. Each form resets every piece of per-record state
 when it is reopened. A kept screen still on a screen stack (e.g. under the lock screen) is never taken over: the
 caller builds a fresh, unkept one instead.
+
+A list screen builds the form it opens ahead of time (`prebuild`), once its first page is shown, so even the
+first opening is a refill. Textual has no public call that mounts a screen without showing it; `prebuild` uses the
+two steps `App.push_screen` itself begins with (tests/test_kept_screens.py checks a prebuilt form looks and behaves
+as one built on opening, so a Textual upgrade that changes them is caught).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, TypeVar
 
-from textual import events
+from textual import events, on
 from textual.screen import Screen
+
+from htst_tui.errors import HtstError
 
 ResultT = TypeVar("ResultT")
 
@@ -22,9 +31,10 @@ def on_a_stack(app: Any, screen: Screen[Any]) -> bool:
 
 
 def free_kept_screen(app: Any, name: str) -> Any:
-    """The screen installed as `name` if it is not on a screen stack, else None."""
+    """The screen kept as `name` if it is built and not on a screen stack, else None (none kept yet, or it is
+    shown, under another screen, or still being built ahead of time)."""
     screen = app.get_screen(name) if app.is_screen_installed(name) else None
-    return None if screen is None or on_a_stack(app, screen) else screen
+    return None if screen is None or not screen.is_mounted or on_a_stack(app, screen) else screen
 
 
 def keep(app: Any, screen: Screen[Any], name: str) -> None:
@@ -33,15 +43,71 @@ def keep(app: Any, screen: Screen[Any], name: str) -> None:
         app.install_screen(screen, name)
 
 
+def prebuild(app: Any, name: str, build: Callable[[], KeptScreen[Any]], warm_with: str | None = None) -> bool:
+    """Keep `build()` as `name` and compose and mount it now, off the screen stack, as pushing it would, but
+    without showing it; then fill it with the record `warm_with` (the list's current row: the likeliest to be
+    opened) and draw it to nowhere. Nothing happens if a screen is already kept as `name`. True if one is being
+    built."""
+    if app.is_screen_installed(name):
+        return False
+    screen = build()
+    screen.warm_with = warm_with
+    keep(app, screen, name)
+    app._load_screen_css(screen)
+    app._get_screen(screen)  # registers and starts it: Compose and Mount run as for a push
+    return True
+
+
 class KeptScreen(Screen[ResultT]):
     """Skips the restyle of every widget that Textual does each time a screen is pushed, when nothing it depends
     on changed: the screen was styled for the app's current CSS (a theme change bumps Textual's CSS count, and
     the restyle then runs as usual). Focus, hover and class changes restyle their own widgets as they happen."""
 
     _styled_for_css: int | None = None
+    warm_with: str | None = None
+    """Built ahead of time: the record to fill it with once, off screen (see `prebuild`)."""
+
+    def refill(self, record_id: str | None) -> None:
+        """Show `record_id` (None: a blank new record) in the built screen, before it is pushed again; raises
+        HtstError if it cannot be read."""
+        raise NotImplementedError
+
+    @on(events.Mount)
+    def _settle_when_built(self) -> None:
+        """Built once and kept for the app's life: out of the garbage collector's way (gc_pacing.py)."""
+        self._styled_for_css = self.app._css_update_count  # mounting styled every widget
+        if not on_a_stack(self.app, self):
+            self.call_later(self._draw_off_screen)
+        self.app.settle_after_build()  # type: ignore[attr-defined]
+
+    def _draw_off_screen(self) -> None:
+        """Built ahead of time: fill it with a record and draw it once, to nowhere, as its first opening would
+        (the first fill turns every field valid, restyling each, and the first layout and draw size and render
+        every widget: ~60 ms more than a later opening, measured by bench/city_scale.py)."""
+        if on_a_stack(self.app, self):
+            return
+        if self.warm_with is not None:
+            with suppress(HtstError):  # the row went away: the blank form is warm enough
+                self.refill(self.warm_with)
+        self._refresh_layout(self.app.size)
+        self._compositor.render_full_update()
+        # A screen's update timer, made on first use, waits a whole frame (1/60 s) before its first tick; started
+        # now, the wait is over before the screen is shown (the tick pauses it again: the screen is not current).
+        self._update_timer.resume()
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         css = self.app._css_update_count
         if event.refresh_styles and self._styled_for_css == css:
             event.refresh_styles = False
         self._styled_for_css = css
+        self.call_next(self._draw_once)
+
+    def _draw_once(self) -> None:
+        """Shown again after a refill: draw the whole screen in one go. Textual would lay out the refilled form and
+        draw the parts that moved (a partial draw, which over a whole form costs more than a full one), then draw
+        all of it again for the resume; the officer sees the form complete only after the second. Marking the
+        screen itself dirty instead of asking for a repaint makes the layout's draw the full one, and the only
+        one (or, with no layout needed, the repaint's)."""
+        if self._repaint_required and self.is_current:
+            self._repaint_required = False
+            self._dirty_widgets.add(self)

@@ -31,7 +31,7 @@ from textual.widgets import Header, Label
 
 from htst_tui.entities import entity
 from htst_tui.errors import HtstError, ValidationFailed
-from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep, on_a_stack
+from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep, on_a_stack, prebuild
 from htst_tui.services import references
 from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records, RecordView
@@ -95,12 +95,22 @@ class RecordFormScreen(KeptScreen[str | None]):
 
     # -- one installed form per kind --------------------------------------------------------------------------
 
+    @staticmethod
+    def kept_as(entity_name: str) -> str:
+        return f"record-form:{entity_name}"
+
+    @classmethod
+    def prebuild(cls, app: Any, entity_name: str, warm_with: str | None) -> None:
+        """Build this kind's form now, off screen, so that even its first opening is a warm refill."""
+        prebuild(app, cls.kept_as(entity_name), lambda: cls(entity_name), warm_with)
+
     @classmethod
     def show(cls, app: Any, entity_name: str, record_id: str | None,
              callback: Callable[[str | None], None] | None = None) -> None:
         """Open `record_id` (None: a new record) in this kind's installed form, built the first time only. A
-        form still on the screen stack (e.g. under a lock screen) is never taken over: a fresh one opens."""
-        name = f"record-form:{entity_name}"
+        form still on the screen stack (e.g. under a lock screen) or still being built is never taken over: a
+        fresh one opens."""
+        name = cls.kept_as(entity_name)
         screen = free_kept_screen(app, name)
         if screen is not None and screen.form is None:  # its first record could not be read: build anew
             app.uninstall_screen(screen)
@@ -116,22 +126,25 @@ class RecordFormScreen(KeptScreen[str | None]):
     def open(self, record_id: str | None) -> bool:
         """Show `record_id` (None: a blank new record) in the already built form, before the screen is pushed
         again. False (and an error shown) if it cannot be read."""
-        self._reset(record_id)
         try:
-            opened = self._read(self.ctx)
+            self.refill(record_id)
         except HtstError as exc:
             self.app.push_screen(ErrorModal(exc.title, exc.message))
             return False
+        return True
+
+    def refill(self, record_id: str | None) -> None:
+        self._reset(record_id)
+        opened = self._read(self.ctx)
         assert self.form is not None
         if set(opened.options.choices) != set(self.form.options.choices):
             self._opened = opened  # a kind crossed the drop-down limit: its field needs another widget
             self.call_next(self._rebuild)
-            return True
+            return
         self.query_one("#form-title", Label).update(self._title())
         self.form.fill(self._values(opened), opened.options)
         self.query_one("#form-body", VerticalScroll).scroll_home(animate=False)
         self._show(opened)
-        return True
 
     async def _rebuild(self) -> None:
         assert self._opened is not None and self.form is not None
@@ -162,6 +175,8 @@ class RecordFormScreen(KeptScreen[str | None]):
 
     def on_mount(self) -> None:
         if self._load_error is not None:
+            if not on_a_stack(self.app, self):  # built ahead of time: an opening builds anew and says why
+                return
             self.dismiss(None)
             self.app.push_screen(ErrorModal(self._load_error.title, self._load_error.message))
             return

@@ -162,6 +162,13 @@ class RecordsScreen(Screen[None]):
             return
         self.open_form(record_id)
 
+    @on(PagedTable.Loaded)
+    def _list_shown(self, event: PagedTable.Loaded) -> None:
+        """The officer sees the list: build its kind's form behind it, so even the first Enter opens at once."""
+        from htst_tui.screens.record_form import RecordFormScreen
+
+        self.call_after_refresh(RecordFormScreen.prebuild, self.app, self.kind, event.table.current_id)
+
     @on(PagedTable.Chosen)
     def _chosen(self, event: PagedTable.Chosen) -> None:
         self.open_form(event.record_id)

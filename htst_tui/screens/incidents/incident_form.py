@@ -46,7 +46,7 @@ from htst_tui.screens.incidents.form_support import (
     set_select,
     show_error,
 )
-from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep
+from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep, on_a_stack, prebuild
 from htst_tui.services import incidents as svc
 from htst_tui.services import lookups, references
 from htst_tui.services.follow_up_links import follow_ups_for
@@ -106,6 +106,11 @@ class IncidentFormScreen(KeptScreen[None]):
         self.draft = DraftKeeper(self, "incident", record_id, self.values, self.apply)
 
     @classmethod
+    def prebuild(cls, app: Any, warm_with: str | None) -> None:
+        """Build the form now, off screen, so that even its first opening is a warm refill."""
+        prebuild(app, cls.KEPT_AS, cls, warm_with)
+
+    @classmethod
     def show(cls, app: Any, record_id: str | None = None) -> None:
         """Open `record_id` (None: a new incident) in the kept form, built the first time only."""
         screen = free_kept_screen(app, cls.KEPT_AS)
@@ -114,14 +119,13 @@ class IncidentFormScreen(KeptScreen[None]):
             keep(app, screen, cls.KEPT_AS)
         else:
             try:
-                screen.open(record_id)
+                screen.refill(record_id)
             except HtstError as exc:
                 show_error(app.screen, exc, LABELS)
                 return
         app.push_screen(screen)
 
-    def open(self, record_id: str | None) -> None:
-        """Show `record_id` (None: a blank new incident) in the already built form, before it is pushed again."""
+    def refill(self, record_id: str | None) -> None:
         self._reset(record_id)
         operators = self.query_one("#operator_id", Select)
         choices = lookups.choices(self.app.ctx, "operators")  # type: ignore[attr-defined]
@@ -182,7 +186,8 @@ class IncidentFormScreen(KeptScreen[None]):
 
     def on_mount(self) -> None:
         self._fill()
-        self.call_after_refresh(self.draft.start)
+        if on_a_stack(self.app, self):  # not if built ahead of time: its opening looks for the draft
+            self.call_after_refresh(self.draft.start)
 
     def _fill(self) -> None:
         """The stored incident, or a blank one timed now; every field is set (a kept form held another)."""

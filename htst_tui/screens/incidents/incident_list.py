@@ -116,5 +116,9 @@ class IncidentListScreen(FilteredListScreen):
     def action_new(self) -> None:
         IncidentFormScreen.show(self.app)
 
+    def on_paged_table_loaded(self, event: PagedTable.Loaded) -> None:
+        """The officer sees the log: build the incident form behind it, so even the first Enter opens at once."""
+        self.call_after_refresh(IncidentFormScreen.prebuild, self.app, event.table.current_id)
+
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         IncidentFormScreen.show(self.app, event.record_id)

@@ -1,0 +1,90 @@
+"""gc_pacing.GcPacer with Python's real collector: what a settle and a sweep reclaim and keep, and when a tick
+does either."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
+from htst_tui.gc_pacing import GcPacer
+
+
+class Node:
+    """An object in a reference cycle: only the cyclic collector can free it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def _no_gc_freeze() -> list[str]:
+    """This module runs the real collector (the suite-wide fixture of that name records calls instead)."""
+    return []
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen_after() -> Iterator[None]:
+    yield
+    gc.unfreeze()
+
+
+def tracked(obj: object) -> bool:
+    """Is `obj` in the collector's view (frozen objects are not)?"""
+    return any(o is obj for o in gc.get_objects())
+
+
+def test_a_settle_frees_new_cycles_and_freezes_what_lives() -> None:
+    pacer = GcPacer()
+    dead, alive = Node(), Node()
+    gone = weakref.ref(dead)
+    del dead
+    assert tracked(alive)
+    assert pacer.settle() > 0
+    assert gone() is None, "a cycle made since the last settle is collected"
+    assert not tracked(alive), "what lives on leaves the collector's view"
+    assert gc.get_freeze_count() > 0 and pacer.settles == 1
+
+
+def test_a_sweep_frees_cycles_that_died_after_being_frozen() -> None:
+    pacer = GcPacer()
+    node = Node()
+    gone = weakref.ref(node)
+    pacer.settle()
+    del node
+    gc.collect()
+    assert gone() is not None, "a frozen cycle is out of reach of an ordinary pass"
+    pacer.sweep()
+    assert gone() is None and pacer.sweeps == 1
+    survivor = Node()
+    pacer.sweep()
+    assert not tracked(survivor), "a sweep freezes the survivors again"
+
+
+def test_a_tick_settles_only_in_a_pause_and_sweeps_only_in_a_long_one_now_and_then() -> None:
+    now = [0.0]
+    pacer = GcPacer(idle_after=0.5, sweep_idle_after=5.0, sweep_every=600.0, clock=lambda: now[0])
+    grew = [True]
+    pacer.young_heap_grew = lambda: grew[0]  # type: ignore[method-assign]
+    assert pacer.tick(idle_for=0.1) is None
+    assert pacer.tick(idle_for=0.6) == "settle"
+    grew[0] = False
+    assert pacer.tick(idle_for=0.6) is None, "nothing new to settle"
+    assert pacer.tick(idle_for=60.0) is None, "a long pause, but the last sweep was too recent"
+    now[0] = 600.0
+    assert pacer.tick(idle_for=4.0) is None, "time for a sweep, but the pause is too short"
+    assert pacer.tick(idle_for=5.0) == "sweep"
+    assert pacer.tick(idle_for=60.0) is None
+    assert (pacer.settles, pacer.sweeps) == (1, 1)
+
+
+def test_the_young_heap_grows_with_kept_objects_and_a_settle_resets_it() -> None:
+    pacer = GcPacer()
+    pacer.settle()
+    assert not pacer.young_heap_grew()
+    kept = [Node() for _ in range(5_000)]
+    assert pacer.young_heap_grew()
+    pacer.settle()
+    assert not pacer.young_heap_grew() and len(kept) == 5_000
