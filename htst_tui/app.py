@@ -31,6 +31,7 @@ from htst_tui.errors import HtstError
 from htst_tui.gc_pacing import GcPacer
 from htst_tui.screens.home import HomeScreen
 from htst_tui.screens.registry import BY_NAME, SCREENS
+from htst_tui.widgets.save_lock import holds_key
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -171,9 +172,12 @@ class HtstApp(App[None]):
     # -- idle lock ------------------------------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        """Every key (or click) the user makes restarts the idle clock."""
+        """Every key (or click) the user makes restarts the idle clock. A key meant for a form whose save is
+        running is held back (widgets/save_lock.py)."""
         if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded:
             self._last_key_at = self._idle_clock()
+            if isinstance(event, events.Key) and holds_key(self, event.key):
+                return
         await super().on_event(event)
 
     def check_idle_lock(self) -> None:

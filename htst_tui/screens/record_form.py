@@ -26,7 +26,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widget import Widget
 from textual.widgets import Header, Label
 
 from htst_tui.entities import entity
@@ -38,7 +37,6 @@ from htst_tui.services.records import Records, RecordView
 from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.modals import ErrorModal
 from htst_tui.widgets.model_form import FormOptions, ModelForm, RefPicker, field_specs, payload, to_raw
-from htst_tui.widgets.save_lock import lock_while_saving, unlock_after_save
 
 
 @dataclass
@@ -52,6 +50,8 @@ class Opened:
 
 class RecordFormScreen(KeptScreen[str | None]):
     """Dismisses with the saved record's id, or None when left without saving."""
+
+    holds_keys_while_saving = True
 
     HELP_TOPIC = "record_form"
     BINDINGS = [
@@ -85,7 +85,6 @@ class RecordFormScreen(KeptScreen[str | None]):
         self.saving = False
         """A save is running in a thread: the form is locked (no key reaches a field) until it ends."""
         self._leave_after_save = False
-        self._focus_before_save: Widget | None = None
         self._closing_with: str | None = None
         """A save ended while another screen was on top: the form closes with this id when it is shown again."""
 
@@ -141,7 +140,9 @@ class RecordFormScreen(KeptScreen[str | None]):
             self._opened = opened  # a kind crossed the drop-down limit: its field needs another widget
             self.call_next(self._rebuild)
             return
-        self.query_one("#form-title", Label).update(self._title())
+        title = self.query_one("#form-title", Label)
+        if title.content != self._title():  # an update lays out the whole form again: only when it changes
+            title.update(self._title())
         self.form.fill(self._values(opened), opened.options)
         self.query_one("#form-body", VerticalScroll).scroll_home(animate=False)
         self._show(opened)
@@ -309,14 +310,12 @@ class RecordFormScreen(KeptScreen[str | None]):
     def action_save(self) -> None:
         if self.form is None or self.saving:
             return
-        self.saving = True
-        self._focus_before_save = lock_while_saving(self)
+        self.saving = True  # and no typed key reaches a field until it is done (widgets/save_lock.py)
         self._save(self.ctx, payload(self.form.raw_data()), self.record_id, self.rev)
 
     def _unlock(self) -> None:
-        """A save failed: the form is editable again, where the officer was."""
+        """A save failed: the form is editable again."""
         self.saving = self._leave_after_save = False
-        unlock_after_save(self._focus_before_save)
 
     @work(thread=True, exclusive=True, group="form-save")
     def _save(self, ctx: Any, data: dict[str, Any], record_id: str | None, rev: str | None) -> None:

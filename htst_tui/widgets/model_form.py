@@ -196,7 +196,12 @@ class RefPicker(Static, can_focus=True):
 
     def _render_value(self) -> None:
         shown = ", ".join(self.titles.get(i, i) for i in self.ids) or "(none)"
-        self.update(f"{shown}   [dim]Enter: pick · Delete: clear[/]")
+        self.show_text(f"{shown}   [dim]Enter: pick · Delete: clear[/]")
+
+    def show_text(self, text: str) -> None:
+        """Show `text` unless it is shown already: each update lays out the whole form again."""
+        if self.content != text:
+            self.update(text)
 
     def action_pick(self) -> None:
         self.post_message(self.PickRequested(self))
@@ -338,7 +343,9 @@ class ModelForm(Vertical):
                 elif isinstance(widget, RefPicker):
                     widget.titles = {}
                     widget.set_value(value, options.titles)
-        self.query_one("#form-error", Static).update("")
+        general = self.query_one("#form-error", Static)
+        if general.content:  # an update lays out the whole form again: only when it changes
+            general.update("")
         for spec in self.specs:
             widget = self.editor(spec.name)
             message = ""

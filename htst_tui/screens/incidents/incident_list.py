@@ -43,7 +43,7 @@ class SchoolFilter(RefPicker):
 
     def _render_value(self) -> None:
         school = self.value
-        self.update(f"{self.titles.get(school, school)} [dim](Del)[/]" if school else "Any school [dim](Enter)[/]")
+        self.show_text(f"{self.titles.get(school, school)} [dim](Del)[/]" if school else "Any school [dim](Enter)[/]")
 
 
 class IncidentListScreen(FilteredListScreen):
