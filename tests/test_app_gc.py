@@ -47,7 +47,7 @@ async def test_the_pacing_timer_settles_only_in_a_pause_and_the_app_gives_everyt
 async def test_a_kept_form_settles_once_built(ctx: ServiceContext, _no_gc_freeze: list[str]) -> None:
     from htst_tui.screens.record_form import RecordFormScreen
 
-    app = HtstApp(ctx=ctx)
+    app = HtstApp(ctx=ctx, idle_clock=lambda: 0.0)  # never a pause in the typing: no pacing settle meanwhile
     async with app.run_test() as pilot:
         await settle(app, pilot)
         _no_gc_freeze.clear()

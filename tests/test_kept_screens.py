@@ -19,6 +19,7 @@ from htst_tui.screens.records import RecordsScreen
 from htst_tui.services.context import ServiceContext
 from htst_tui.services.drafts import Drafts
 from htst_tui.widgets.modals import ConfirmModal
+from htst_tui.widgets.paged_table import PagedTable
 from tests.incident_fixtures import make_reference
 from tests.test_form_reuse import schools, settle
 
@@ -109,3 +110,27 @@ async def test_an_opening_while_the_form_is_still_being_built_gets_a_form(ctx: S
         await settle(app, pilot)
         assert app.screen is app.get_screen(RecordFormScreen.kept_as("schools"))
 
+
+
+async def test_a_page_announced_by_a_list_taken_down_is_ignored(ctx: ServiceContext) -> None:
+    """Switching kinds removes the old list while its last page may still be announcing itself (CI caught
+    this as a crash on Home's "open this due item"): its rows are gone, and it must not build a form."""
+    schools(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(120, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        records = app.screen
+        assert isinstance(records, RecordsScreen) and records.kind == "schools"
+        old = records.paged
+        await records.switch_kind("operators")
+        await settle(app, pilot)
+        assert old.current_id is None and not old.is_attached, "its rows went with it"
+        app.uninstall_screen(RecordFormScreen.kept_as("operators"))
+        records.post_message(PagedTable.Loaded(old, 2))
+        await settle(app, pilot)
+        assert app.screen is records and app.return_code is None
+        assert not app.is_screen_installed(RecordFormScreen.kept_as("operators")), "no form built for it"
+        assert not app.is_screen_installed(RecordFormScreen.kept_as("schools")) or \
+            not on_a_stack(app, app.get_screen(RecordFormScreen.kept_as("schools")))

@@ -67,10 +67,9 @@ class KeptScreen(Screen[ResultT]):
     warm_with: str | None = None
     """Built ahead of time: the record to fill it with once, off screen (see `prebuild`)."""
 
-    def refill(self, record_id: str | None) -> None:
-        """Show `record_id` (None: a blank new record) in the built screen, before it is pushed again; raises
-        HtstError if it cannot be read."""
-        raise NotImplementedError
+    refill: Callable[[str | None], None]
+    """Each kept screen's own: show `record_id` (None: a blank new record) in the built screen, before it is
+    pushed again; raises HtstError if it cannot be read."""
 
     @on(events.Mount)
     def _settle_when_built(self) -> None:

@@ -19,14 +19,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from htst_tui.errors import HtstError
-from htst_tui.services.passphrase import (
-    MIN_LENGTH,
-    PassphraseRejected,
-    change_passphrase,
-    new_passphrase_problems,
-    verify_passphrase,
-)
+from htst_tui.services.passphrase import MIN_LENGTH, new_passphrase_problems, set_first_passphrase, verify_passphrase
 from htst_tui.settings import Settings
 
 LOCK_CSS = """
@@ -115,14 +108,12 @@ class LockScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="unlock")
     def _set_passphrase(self, new: str, again: str) -> None:
         """Hash (slow on purpose), save and audit the first passphrase, off the event loop."""
-        try:
-            updated = change_passphrase(self.app.ctx, new, again, base=self.settings)  # type: ignore[attr-defined]
-        except PassphraseRejected as exc:
-            self.app.call_from_thread(self._say, next(iter(exc.problems.values())))
-        except (OSError, HtstError) as exc:
-            self.app.call_from_thread(self._say, f"Could not save the passphrase: {exc}")
+        outcome = set_first_passphrase(self.app.ctx, new, again, self.settings,  # type: ignore[attr-defined]
+                                       "Could not save the passphrase")
+        if isinstance(outcome, str):
+            self.app.call_from_thread(self._say, outcome)
         else:
-            self.app.call_from_thread(self._passphrase_saved, updated)
+            self.app.call_from_thread(self._passphrase_saved, outcome)
 
     def _passphrase_saved(self, updated: Settings) -> None:
         self.app.apply_settings(updated)  # type: ignore[attr-defined]

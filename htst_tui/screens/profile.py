@@ -12,8 +12,7 @@ from textual.screen import ModalScreen
 from textual.validation import Function, Length
 from textual.widgets import Button, Input, Label, Select, Static
 
-from htst_tui.errors import HtstError
-from htst_tui.services.passphrase import MIN_LENGTH, PassphraseRejected, change_passphrase, new_passphrase_problems
+from htst_tui.services.passphrase import MIN_LENGTH, new_passphrase_problems, set_first_passphrase
 from htst_tui.settings import OfficerRole, ProfileSettings, Settings, save_settings
 
 ROLE_LABELS = {
@@ -126,11 +125,9 @@ class ProfileModal(ModalScreen[Settings | None]):
     @work(thread=True, exclusive=True, group="profile")
     def _save_with_passphrase(self, updated: Settings, new: str, again: str) -> None:
         """Hash the passphrase (slow on purpose), save it with the profile and audit it, off the event loop."""
-        try:
-            saved = change_passphrase(self.app.ctx, new, again, base=updated)  # type: ignore[attr-defined]
-        except PassphraseRejected as exc:
-            self.app.call_from_thread(self._passphrase_problem, next(iter(exc.problems.values())))
-        except (OSError, HtstError) as exc:
-            self.app.call_from_thread(self._passphrase_problem, f"Could not save your profile: {exc}")
+        outcome = set_first_passphrase(self.app.ctx, new, again, updated,  # type: ignore[attr-defined]
+                                       "Could not save your profile")
+        if isinstance(outcome, str):
+            self.app.call_from_thread(self._passphrase_problem, outcome)
         else:
-            self.app.call_from_thread(self.dismiss, saved)
+            self.app.call_from_thread(self.dismiss, outcome)

@@ -167,6 +167,8 @@ class RecordsScreen(Screen[None]):
         """The officer sees the list: build its kind's form behind it, so even the first Enter opens at once."""
         from htst_tui.screens.record_form import RecordFormScreen
 
+        if event.table not in self.query("#records-table").nodes:  # taken down by a kind switch: not wanted now
+            return
         self.call_after_refresh(RecordFormScreen.prebuild, self.app, self.kind, event.table.current_id)
 
     @on(PagedTable.Chosen)

@@ -18,6 +18,7 @@ import os
 from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from htst_tui.errors import HtstError
 from htst_tui.services.audit import audited
 from htst_tui.services.context import ServiceContext
 from htst_tui.settings import Settings, save_settings
@@ -101,3 +102,15 @@ def change_passphrase(ctx: ServiceContext, new: str, again: str, *, current: str
                  detail="unlock passphrase changed" if stored else "unlock passphrase set"):
         save_settings(updated)
     return updated
+
+
+def set_first_passphrase(ctx: ServiceContext, new: str, again: str, base: Settings,
+                         failed: str) -> Settings | str:
+    """A first passphrase (none to check), for forms with one message line: the saved settings, or what to say
+    instead — the first problem found, or `failed` and why config.toml could not be written."""
+    try:
+        return change_passphrase(ctx, new, again, base=base)
+    except PassphraseRejected as exc:
+        return next(iter(exc.problems.values()))
+    except (OSError, HtstError) as exc:
+        return f"{failed}: {exc}"

@@ -153,7 +153,10 @@ class PagedTable(Vertical):
 
     @property
     def current_id(self) -> str | None:
-        return self.table.cursor_key
+        """None when no row is highlighted, or when this list has just been taken down (a kind switch) and
+        its last page is still being announced: its rows are gone, so nothing is current."""
+        tables = self.query(RowTable)
+        return tables.first().cursor_key if tables else None
 
     @on(RowTable.RowSelected)
     def _row_selected(self, event: RowTable.RowSelected) -> None:
