@@ -80,19 +80,39 @@ class KeptScreen(Screen[ResultT]):
         self.app.settle_after_build()  # type: ignore[attr-defined]
 
     def _draw_off_screen(self) -> None:
-        """Built ahead of time: fill it with a record and draw it once, to nowhere, as its first opening would
-        (the first fill turns every field valid, restyling each, and the first layout and draw size and render
-        every widget: ~60 ms more than a later opening, measured by bench/city_scale.py)."""
+        """Built ahead of time: fill it with a record, lay it out and draw it once, to nowhere, as its first opening
+        would (the first fill turns every field valid, restyling each; the first layouts size every widget, and
+        the first draw renders each one's lines into its cache: ~60 ms that a first opening would otherwise add,
+        measured by bench/city_scale.py)."""
         if on_a_stack(self.app, self):
             return
         if self.warm_with is not None:
             with suppress(HtstError):  # the row went away: the blank form is warm enough
                 self.refill(self.warm_with)
-        self._refresh_layout(self.app.size)
-        self._compositor.render_full_update()
         # A screen's update timer, made on first use, waits a whole frame (1/60 s) before its first tick; started
         # now, the wait is over before the screen is shown (the tick pauses it again: the screen is not current).
         self._update_timer.resume()
+        self._lay_out_off_screen(rounds=6)
+
+    def _lay_out_off_screen(self, rounds: int) -> None:
+        """Lay the screen out until it asks for nothing more, then draw it. Textual lays out only the current
+        screen, so a layout asked for off screen would wait for the first opening; and one is asked for: the
+        first layout gives each widget its size, and a widget's first size asks for another (Header's title a
+        round later still). Their requests arrive once each widget has processed its size, hence the rounds."""
+        if on_a_stack(self.app, self):
+            return
+        self._refresh_layout(self.app.size)
+        self._layout_required = False
+        if rounds > 1:
+            self.call_after_refresh(self._lay_out_again, rounds - 1)
+        else:
+            self._compositor.render_full_update()
+
+    def _lay_out_again(self, rounds: int) -> None:
+        if self._layout_required:
+            self._lay_out_off_screen(rounds)
+        elif not on_a_stack(self.app, self):
+            self._compositor.render_full_update()  # the draw with every widget at its final size
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         css = self.app._css_update_count

@@ -37,6 +37,7 @@ from htst_tui.services.records import Records, RecordView
 from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.modals import ErrorModal
 from htst_tui.widgets.model_form import FormOptions, ModelForm, RefPicker, field_specs, payload, to_raw
+from htst_tui.widgets.steady import show_text
 
 
 @dataclass
@@ -140,9 +141,7 @@ class RecordFormScreen(KeptScreen[str | None]):
             self._opened = opened  # a kind crossed the drop-down limit: its field needs another widget
             self.call_next(self._rebuild)
             return
-        title = self.query_one("#form-title", Label)
-        if title.content != self._title():  # an update lays out the whole form again: only when it changes
-            title.update(self._title())
+        show_text(self.query_one("#form-title", Label), self._title())
         self.form.fill(self._values(opened), opened.options)
         self.query_one("#form-body", VerticalScroll).scroll_home(animate=False)
         self._show(opened)

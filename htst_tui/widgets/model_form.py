@@ -31,6 +31,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
 from htst_tui.domain.common import friendly_errors
+from htst_tui.widgets.steady import SteadyInput, SteadySelect, show_text
 
 ACRONYMS = {"urn": "URN", "la": "LA", "dbs": "DBS", "ehcp": "EHCP", "send": "SEND", "pa": "PA", "htst": "HTST"}
 
@@ -150,6 +151,10 @@ class RefPicker(Static, can_focus=True):
     `PickRequested` with a picker modal, because only screens may call services.
     """
 
+    DEFAULT_CSS = """
+    RefPicker { border: tall $surface-lighten-1; padding: 0 1; height: 3; }
+    RefPicker:focus { border: tall $accent; }
+    """
     BINDINGS = [
         Binding("enter,space", "pick", "Pick"),
         Binding("delete,backspace", "clear", "Clear"),
@@ -199,9 +204,7 @@ class RefPicker(Static, can_focus=True):
         self.show_text(f"{shown}   [dim]Enter: pick · Delete: clear[/]")
 
     def show_text(self, text: str) -> None:
-        """Show `text` unless it is shown already: each update lays out the whole form again."""
-        if self.content != text:
-            self.update(text)
+        show_text(self, text)
 
     def action_pick(self) -> None:
         self.post_message(self.PickRequested(self))
@@ -227,8 +230,6 @@ class ModelForm(Vertical):
     ModelForm { height: auto; }
     ModelForm .field-label { margin-top: 1; text-style: bold; }
     ModelForm .field-error { color: $error; height: auto; }
-    ModelForm .ref-picker { border: tall $surface-lighten-1; padding: 0 1; height: 3; }
-    ModelForm .ref-picker:focus { border: tall $accent; }
     ModelForm SelectionList { height: auto; max-height: 10; }
     ModelForm .form-error { color: $error; text-style: bold; }
     """
@@ -248,7 +249,6 @@ class ModelForm(Vertical):
         keep them, because a blank text setting is a value."""
         super().__init__(id=id)
         self.drop_blank = drop_blank
-        self._errors: dict[str, str] = {}
         self.model = model
         self.specs = specs
         self.by_name = {s.name: s for s in specs}
@@ -266,10 +266,10 @@ class ModelForm(Vertical):
     def _editor(self, spec: FieldSpec, value: Any) -> Widget:
         wid = f"field-{spec.name}"
         if spec.kind in ("enum", "bool"):
-            return Select(spec.options, allow_blank=True, value=_select_value(spec.options, value), id=wid)
+            return SteadySelect(spec.options, allow_blank=True, value=_select_value(spec.options, value), id=wid)
         if spec.kind == "ref" and spec.name in self.options.choices:
             choices = self.options.choices[spec.name]
-            return Select(choices, allow_blank=True, value=_select_value(choices, value), id=wid)
+            return SteadySelect(choices, allow_blank=True, value=_select_value(choices, value), id=wid)
         if spec.kind == "refs" and spec.name in self.options.choices:
             chosen = set(value or [])
             return SelectionList(*[(t, i, i in chosen) for t, i in self.options.choices[spec.name]], id=wid)
@@ -279,7 +279,7 @@ class ModelForm(Vertical):
             picker.ids = [str(i) for i in ids]
             picker.titles = {i: self.options.titles.get(i, i) for i in picker.ids}
             return picker
-        return Input(value="" if value is None else str(value), placeholder=spec.placeholder, id=wid,
+        return SteadyInput(value="" if value is None else str(value), placeholder=spec.placeholder, id=wid,
                      validators=[FieldCheck(partial(self.field_error, spec.name))],
                      valid_empty=not spec.required)
 
@@ -343,9 +343,7 @@ class ModelForm(Vertical):
                 elif isinstance(widget, RefPicker):
                     widget.titles = {}
                     widget.set_value(value, options.titles)
-        general = self.query_one("#form-error", Static)
-        if general.content:  # an update lays out the whole form again: only when it changes
-            general.update("")
+        show_text(self.query_one("#form-error", Static), "")
         for spec in self.specs:
             widget = self.editor(spec.name)
             message = ""
@@ -393,13 +391,10 @@ class ModelForm(Vertical):
                 general.append(message)
         for spec in self.specs:
             self._set_error(spec.name, shown.get(spec.name, ""))
-        self.query_one("#form-error", Static).update("\n".join(general))
+        show_text(self.query_one("#form-error", Static), "\n".join(general))
 
     def _set_error(self, name: str, text: str) -> None:
-        """Update a field's message only when it changes: each update re-lays out the form."""
-        if self._errors.get(name, "") != text:
-            self._errors[name] = text
-            self.query_one(f"#error-{name}", Static).update(text)
+        show_text(self.query_one(f"#error-{name}", Static), text)
 
     def first_error_field(self, errors: dict[str, str]) -> Widget | None:
         for spec in self.specs:

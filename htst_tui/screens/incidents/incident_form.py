@@ -54,6 +54,7 @@ from htst_tui.services.records import Records, RecordView
 from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.formatting import display_value
 from htst_tui.widgets.model_form import FieldSpec, RefPicker
+from htst_tui.widgets.steady import SteadyInput, SteadySelect, show_text
 
 LABELS = {"occurred_at": "Occurred at", "reported_at": "Reported at", "reported_by_kind": "Reported by",
           "reported_by_name": "Reporter's name", "route_id": "Route", "operator_id": "Operator",
@@ -148,37 +149,37 @@ class IncidentFormScreen(KeptScreen[None]):
         with VerticalScroll(can_focus=False):
             yield Static("", id="status", classes="status")
             with Horizontal(classes="row"):
-                yield labelled("Category", Select([(v, k.value) for k, v in CATEGORY_LABELS.items()], id="category",
-                                                  prompt="Choose a category"))
-                yield labelled("Occurred at (YYYY-MM-DD HH:MM)", Input(id="occurred_at",
-                                                                         validators=[OptionalDateTime()]))
-                yield labelled("Reported at", Input(id="reported_at", validators=[OptionalDateTime()]))
+                yield labelled("Category", SteadySelect([(v, k.value) for k, v in CATEGORY_LABELS.items()],
+                                                        id="category", prompt="Choose a category"))
+                yield labelled("Occurred at (YYYY-MM-DD HH:MM)", SteadyInput(id="occurred_at",
+                                                                               validators=[OptionalDateTime()]))
+                yield labelled("Reported at", SteadyInput(id="reported_at", validators=[OptionalDateTime()]))
             with Horizontal(classes="row"):
-                yield labelled("Reported by", Select([(k.value.capitalize(), k.value) for k in ReporterKind],
-                                                     allow_blank=False, value=ReporterKind.operator.value,
-                                                     id="reported_by_kind"))
-                yield labelled("Reporter's name", Input(id="reported_by_name"))
+                yield labelled("Reported by", SteadySelect([(k.value.capitalize(), k.value) for k in ReporterKind],
+                                                           allow_blank=False, value=ReporterKind.operator.value,
+                                                           id="reported_by_kind"))
+                yield labelled("Reporter's name", SteadyInput(id="reported_by_name"))
             with Horizontal(classes="row"):
-                yield labelled("Route code", Input(id="route", suggester=RouteCodeSuggester(ctx)))
-                yield labelled("Operator", Select(self._operator_choices, id="operator_id", prompt="(none)"))
+                yield labelled("Route code", SteadyInput(id="route", suggester=RouteCodeSuggester(ctx)))
+                yield labelled("Operator", SteadySelect(self._operator_choices, id="operator_id", prompt="(none)"))
                 yield labelled("School (Enter: search)", RefPicker(SCHOOL, id="school_id"))
             with Horizontal(classes="row"):
-                yield labelled("Pupils involved (LA references, comma-separated)", Input(id="pupils"))
-                yield labelled("Number of pupils", Input(id="pupil_count", validators=[WholeNumber()]))
+                yield labelled("Pupils involved (LA references, comma-separated)", SteadyInput(id="pupils"))
+                yield labelled("Number of pupils", SteadyInput(id="pupil_count", validators=[WholeNumber()]))
             with Horizontal(classes="row"):
-                yield labelled("Severity", Select([(v, k.value) for k, v in SEVERITY_LABELS.items()], id="severity",
-                                                  prompt="(category default)"))
-                yield labelled("Reason (if not the default)", Input(id="severity_reason"))
+                yield labelled("Severity", SteadySelect([(v, k.value) for k, v in SEVERITY_LABELS.items()],
+                                                        id="severity", prompt="(category default)"))
+                yield labelled("Reason (if not the default)", SteadyInput(id="severity_reason"))
             yield Static("", id="severity_hint", classes="hint")
             yield labelled("Description", TextArea(id="description"))
             yield labelled("Immediate action", TextArea(id="immediate_action"))
             with Horizontal(classes="row"):
-                yield labelled("Notify (Ctrl+N adds)", Select([(v, k.value) for k, v in NOTIFICATION_LABELS.items()],
-                                                              allow_blank=False, value=NotificationKind.parent.value,
-                                                              id="notify_kind"))
-                yield labelled("at (blank = now)", Input(id="notify_at", validators=[OptionalDateTime()]))
-                yield labelled("Written report received at", Input(id="written_report_at",
-                                                                    validators=[OptionalDateTime()]))
+                yield labelled("Notify (Ctrl+N adds)",
+                               SteadySelect([(v, k.value) for k, v in NOTIFICATION_LABELS.items()], allow_blank=False,
+                                            value=NotificationKind.parent.value, id="notify_kind"))
+                yield labelled("at (blank = now)", SteadyInput(id="notify_at", validators=[OptionalDateTime()]))
+                yield labelled("Written report received at", SteadyInput(id="written_report_at",
+                                                                          validators=[OptionalDateTime()]))
             yield Static("", id="notifications", classes="list")
             yield labelled("Outcome (needed to close)", TextArea(id="outcome"))
             yield Static("", id="follow_ups", classes="list")
@@ -282,11 +283,7 @@ class IncidentFormScreen(KeptScreen[None]):
 
     # --- live feedback ---------------------------------------------------------------------------------
     def show_text(self, widget_id: str, text: str) -> None:
-        """Put `text` in a status line only if it differs: each update re-lays out the whole form (~10 ms), and a
-        save or a reopened form mostly leaves these lines as they were."""
-        widget = self.query_one(f"#{widget_id}", Static)
-        if widget.content != text:
-            widget.update(text)
+        show_text(self.query_one(f"#{widget_id}", Static), text)
 
     def refresh_status(self) -> None:
         parts = ["New incident" if not self.record_id else f"Status: {self.status}"]

@@ -1,0 +1,85 @@
+"""Input and Select for kept forms: a new value never makes Textual lay out the whole screen again.
+
+A kept form (screens/kept.py) is refilled with another record at each opening. Textual re-lays out the whole
+screen (every widget's box, then a full redraw: ~10 ms on a form, a third of an opening's budget) whenever one
+widget asks, and two stock widgets ask for a value change that cannot change any size:
+
+- `Input` is a scroll view whose virtual size is its text's width; a layout is requested whenever that changes,
+  i.e. for almost every new value, although the box of a fixed-size input stays the same;
+- `Select` shows its choice in a label of automatic height; a layout is requested at each new choice in case
+  the label now wraps onto more lines.
+
+`SteadyInput` scrolls its text as `Input` does but asks for no layout; `SteadySelect` shows its choice on one
+line (cut short with an ellipsis, as a terminal select does), so a new choice is only a repaint. And `Static.update`
+asks for a layout at every new text, in case it wraps differently: `show_text` asks only when the number of lines
+changes.
+tests/test_steady_widgets.py checks both behave as the stock widgets and that a refill lays nothing out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.widgets import Input, Select, Static
+from textual.widgets._select import SelectCurrent
+
+
+class SteadyInput(Input):
+    """An `Input` of fixed size whose value changes repaint it without laying out the screen."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        # What the layout would have done for this widget alone: keep the scroll within the new text.
+        if self.styles.auto_dimensions:
+            self.refresh(layout=True)
+        elif self.is_mounted:
+            self._scroll_update(size)
+
+
+class _OneLineLabel(Static):
+    """The choice shown on one line: its size cannot depend on the text, so an update is only a repaint."""
+
+    def __init__(self, content: Any, *, id: str) -> None:
+        super().__init__(content, id=id)
+        # inline, so that Select's own `Static#label { height: auto }` cannot win
+        self.styles.height = 1
+        self.styles.text_wrap = "nowrap"
+        self.styles.text_overflow = "ellipsis"
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        super().update(content, layout=False)
+
+
+class _SteadyCurrent(SelectCurrent):
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            yield _OneLineLabel(self.placeholder, id="label") if widget.id == "label" else widget
+
+
+class SteadySelect(Select[Any]):
+    """A `Select` whose current choice is shown on one line, so choosing (or refilling) repaints only it."""
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            yield _SteadyCurrent(self.prompt) if type(widget) is SelectCurrent else widget
+
+
+def show_text(widget: Static, text: str) -> None:
+    """Show `text` in `widget` (a status or message line of a kept form), asking for a layout only if its box can
+    change: its height follows its text and the new text takes another number of lines at its width."""
+    if widget.content == text:
+        return
+    styles = widget.styles
+    width = widget.content_region.width
+    height_follows_text = styles.height is not None and styles.height.is_auto
+    if not widget.is_mounted or not width or (styles.width is not None and styles.width.is_auto):
+        widget.update(text)  # not laid out yet, or its width follows its text: Textual must measure it
+        return
+    before = widget.get_content_height(widget.container_size, widget.screen.size, width)
+    widget.update(text, layout=False)
+    if height_follows_text and widget.get_content_height(widget.container_size, widget.screen.size, width) != before:
+        widget.refresh(layout=True)

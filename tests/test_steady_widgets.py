@@ -1,0 +1,151 @@
+"""Widgets of kept forms that change value without a layout of the whole screen (widgets/steady.py), and the kept
+forms that use them: refilled with another record, or opened for the first time after being built ahead, a
+form is drawn without being laid out again. Each check is paired with the stock widget's behaviour, so a test
+that could not fail would show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Input, Select, Static
+
+from htst_tui.app import HtstApp
+from htst_tui.screens.incidents.incident_form import IncidentFormScreen
+from htst_tui.screens.record_form import RecordFormScreen
+from htst_tui.services import incidents
+from htst_tui.services.context import ServiceContext
+from htst_tui.services.records import Records
+from htst_tui.widgets.steady import SteadyInput, SteadySelect, show_text
+from tests.incident_fixtures import make_reference
+from tests.test_form_reuse import schools, settle
+
+LONG = "A very long choice that cannot possibly fit on one line of a narrow drop-down box"
+
+
+class Layouts:
+    """Counts the layouts of one screen (Textual lays out a whole screen at a time)."""
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        self.count = 0
+        original = screen._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            self.count += 1
+            original(*args, **kwargs)
+
+        screen._refresh_layout = counted  # type: ignore[method-assign]
+
+
+class Fields(App[None]):
+    CSS = "Input, Select { width: 30; } #note { width: 20; }"
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="stock-input")
+        yield SteadyInput(id="steady-input")
+        yield Select([("One", 1), (LONG, 2)], id="stock-select")
+        yield SteadySelect([("One", 1), (LONG, 2)], id="steady-select")
+        yield Static("one line", id="note")
+
+
+async def layouts_after(app: Fields, pilot: Any, change: Any) -> int:
+    await pilot.pause()
+    layouts = Layouts(app.screen)
+    change()
+    await pilot.pause()
+    await pilot.pause()
+    return layouts.count
+
+
+async def test_a_steady_input_takes_new_text_without_a_layout_and_still_scrolls() -> None:
+    app = Fields()
+    async with app.run_test(size=(80, 30)) as pilot:
+        stock, steady = app.query_one("#stock-input", Input), app.query_one("#steady-input", SteadyInput)
+        assert await layouts_after(app, pilot, lambda: setattr(stock, "value", "Fictional Lane")) >= 1
+        assert await layouts_after(app, pilot, lambda: setattr(steady, "value", "Fictional Lane")) == 0
+        assert steady.render_line(0).text.strip() == "Fictional Lane"
+
+        steady.focus()
+        await pilot.pause()
+        steady.value = "x" * 80
+        steady.action_end()
+        await pilot.pause()
+        assert steady.scroll_x > 0, "a long value scrolls to keep the cursor in view"
+        steady.value = "short"
+        await pilot.pause()
+        assert steady.scroll_x == 0 and "short" in steady.render_line(0).text
+
+
+async def test_a_steady_select_shows_its_choice_on_one_line_without_a_layout() -> None:
+    app = Fields()
+    async with app.run_test(size=(80, 30)) as pilot:
+        stock = app.query_one("#stock-select", Select)
+        steady = app.query_one("#steady-select", SteadySelect)
+        assert await layouts_after(app, pilot, lambda: setattr(stock, "value", 2)) >= 1
+        assert await layouts_after(app, pilot, lambda: setattr(steady, "value", 2)) == 0
+        label = steady.query_one("#label", Static)
+        assert label.size.height == 1 and steady.size.height == 3 < stock.size.height, "the stock one wraps"
+        shown = label.render_line(0).text
+        assert shown.startswith("A very long choice") and shown.rstrip().endswith("…")
+        await pilot.press("tab", "tab", "tab", "enter", "up", "enter")  # to the steady select, then choose "One"
+        assert steady.value == 1 and label.render_line(0).text.strip() == "One"
+
+
+async def test_show_text_lays_out_only_when_the_number_of_lines_changes() -> None:
+    app = Fields()
+    async with app.run_test(size=(80, 30)) as pilot:
+        note = app.query_one("#note", Static)
+        assert await layouts_after(app, pilot, lambda: show_text(note, "another line")) == 0
+        assert note.render_line(0).text.strip() == "another line"
+        assert await layouts_after(app, pilot, lambda: show_text(note, "a line far too long for a box 20 wide")) >= 1
+        assert note.size.height == 2
+        assert await layouts_after(app, pilot, lambda: show_text(note, "a line far too long for a box 20 wide")) == 0
+        assert await layouts_after(app, pilot, lambda: note.update("short")) >= 1, "the stock update always asks"
+
+
+async def test_a_kept_record_form_opens_each_record_without_a_layout(ctx: ServiceContext) -> None:
+    a, b = schools(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(120, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        ahead = app.get_screen(RecordFormScreen.kept_as("schools"))
+        assert isinstance(ahead, RecordFormScreen) and not ahead._layout_required, "laid out while built ahead"
+        layouts = Layouts(ahead)
+        for record_id in (b, a, b):
+            RecordFormScreen.show(app, "schools", record_id)
+            await settle(app, pilot)
+            assert app.screen is ahead and ahead.form is not None
+            assert ahead.form.raw_data()["name"] == Records(ctx, "schools").get(record_id).data["name"]
+            await pilot.press("escape")
+            await settle(app, pilot)
+        assert layouts.count == 0
+
+
+async def test_a_kept_incident_form_opens_each_incident_without_a_layout(ctx: ServiceContext) -> None:
+    ref = make_reference(ctx)
+    notified = [{"kind": "parent", "at": "2026-11-02T09:30:00+00:00"}]
+    logged = [incidents.log_incident(ctx, {
+        "occurred_at": f"2026-11-0{n} 08:1{n}", "reported_at": f"2026-11-0{n} 09:00", "reported_by_kind": "crew",
+        "category": category, "description": f"Fictional incident {n}.", "route_id": ref.routes[n % 2],
+        "operator_id": ref.operators[n % 2], "school_id": ref.schools[n % 2], "pupil_ids": ref.pupils[:n],
+        "pupil_count": n, "notifications": notified if n == 2 else []}).id
+        for n, category in ((1, "breakdown"), (2, "behaviour"), (3, "medical_event"))]
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f7")
+        await settle(app, pilot)
+        ahead = app.get_screen(IncidentFormScreen.KEPT_AS)
+        assert isinstance(ahead, IncidentFormScreen) and not ahead._layout_required
+        layouts = Layouts(ahead)
+        for record_id in logged:
+            IncidentFormScreen.show(app, record_id)
+            await settle(app, pilot)
+            assert app.screen is ahead and ahead.record_id == record_id
+            assert ahead.values()["description"] == Records(ctx, "incidents").get(record_id).data["description"]
+            await pilot.press("escape")
+            await settle(app, pilot)
+        assert layouts.count == 0
