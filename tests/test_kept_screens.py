@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from htst_tui.app import HtstApp
@@ -29,16 +30,22 @@ def screen_text(app: HtstApp) -> list[str]:
     return [re.sub(r"\s+$", "", line.text) for line in app.screen._compositor.render_strips()]
 
 
+async def open_schools_list(app: HtstApp, pilot: Pilot[Any]) -> RecordsScreen:
+    """From Home to the Records screen (F3), which lists schools first, with its first page shown."""
+    await settle(app, pilot)
+    await pilot.press("f3")
+    await settle(app, pilot)
+    records = app.screen
+    assert isinstance(records, RecordsScreen) and records.kind == "schools"
+    return records
+
+
 async def test_the_records_list_builds_its_kinds_form_ahead_and_the_first_opening_uses_it(
         ctx: ServiceContext) -> None:
     a, b = schools(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 48)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("f3")
-        await settle(app, pilot)
-        records = app.screen
-        assert isinstance(records, RecordsScreen) and records.kind == "schools"
+        records = await open_schools_list(app, pilot)
         name = RecordFormScreen.kept_as("schools")
         assert app.is_screen_installed(name)
         ahead = app.get_screen(name)
@@ -118,11 +125,7 @@ async def test_a_page_announced_by_a_list_taken_down_is_ignored(ctx: ServiceCont
     schools(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 48)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("f3")
-        await settle(app, pilot)
-        records = app.screen
-        assert isinstance(records, RecordsScreen) and records.kind == "schools"
+        records = await open_schools_list(app, pilot)
         old = records.paged
         await records.switch_kind("operators")
         await settle(app, pilot)

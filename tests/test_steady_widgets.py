@@ -20,6 +20,7 @@ from htst_tui.services.records import Records
 from htst_tui.widgets.steady import SteadyInput, SteadySelect, show_text
 from tests.incident_fixtures import make_reference
 from tests.test_form_reuse import schools, settle
+from tests.test_kept_screens import open_schools_list
 
 LONG = "A very long choice that cannot possibly fit on one line of a narrow drop-down box"
 
@@ -108,9 +109,7 @@ async def test_a_kept_record_form_opens_each_record_without_a_layout(ctx: Servic
     a, b = schools(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 48)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("f3")
-        await settle(app, pilot)
+        await open_schools_list(app, pilot)
         ahead = app.get_screen(RecordFormScreen.kept_as("schools"))
         assert isinstance(ahead, RecordFormScreen) and not ahead._layout_required, "laid out while built ahead"
         layouts = Layouts(ahead)
