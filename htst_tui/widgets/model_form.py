@@ -280,8 +280,8 @@ class ModelForm(Vertical):
             picker.titles = {i: self.options.titles.get(i, i) for i in picker.ids}
             return picker
         return SteadyInput(value="" if value is None else str(value), placeholder=spec.placeholder, id=wid,
-                     validators=[FieldCheck(partial(self.field_error, spec.name))],
-                     valid_empty=not spec.required)
+                           validators=[FieldCheck(partial(self.field_error, spec.name))],
+                           valid_empty=not spec.required)
 
     def editor(self, name: str) -> Widget:
         return self.query_one(f"#field-{name}")

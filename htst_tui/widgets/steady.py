@@ -75,11 +75,13 @@ def show_text(widget: Static, text: str) -> None:
         return
     styles = widget.styles
     width = widget.content_region.width
-    height_follows_text = styles.height is not None and styles.height.is_auto
     if not widget.is_mounted or not width or (styles.width is not None and styles.width.is_auto):
         widget.update(text)  # not laid out yet, or its width follows its text: Textual must measure it
         return
+    if styles.height is None or not styles.height.is_auto:
+        widget.update(text, layout=False)  # its height does not follow its text: nothing to measure
+        return
     before = widget.get_content_height(widget.container_size, widget.screen.size, width)
     widget.update(text, layout=False)
-    if height_follows_text and widget.get_content_height(widget.container_size, widget.screen.size, width) != before:
+    if widget.get_content_height(widget.container_size, widget.screen.size, width) != before:
         widget.refresh(layout=True)
