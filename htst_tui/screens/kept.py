@@ -9,18 +9,22 @@ A list screen builds the form it opens ahead of time (`prebuild`), once its firs
 first opening is a refill. Textual has no public call that mounts a screen without showing it; `prebuild` uses the
 two steps `App.push_screen` itself begins with (tests/test_kept_screens.py checks a prebuilt form looks and behaves
 as one built on opening, so a Textual upgrade that changes them is caught).
+
+And when the list's cursor rests on a row, the form is filled with that record ahead of time too (`prepare_kept`),
+off screen: Enter then only shows it, unless anything was written since (services/change_mark.py), when it is
+filled again as usual.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any, TypeVar
 
 from textual import events, on
 from textual.screen import Screen
 
 from htst_tui.errors import HtstError
+from htst_tui.services.change_mark import ChangeMark, change_mark
 
 ResultT = TypeVar("ResultT")
 
@@ -58,6 +62,14 @@ def prebuild(app: Any, name: str, build: Callable[[], KeptScreen[Any]], warm_wit
     return True
 
 
+def prepare_kept(app: Any, name: str, record_id: str) -> None:
+    """The list's cursor rests on `record_id`: fill the form kept as `name` with it now, if that form is built
+    and free (see `KeptScreen.prepare`)."""
+    screen = free_kept_screen(app, name)
+    if screen is not None:
+        screen.prepare(record_id)
+
+
 class KeptScreen(Screen[ResultT]):
     """Skips the restyle of every widget that Textual does each time a screen is pushed, when nothing it depends
     on changed: the screen was styled for the app's current CSS (a theme change bumps Textual's CSS count, and
@@ -70,6 +82,32 @@ class KeptScreen(Screen[ResultT]):
     refill: Callable[[str | None], None]
     """Each kept screen's own: show `record_id` (None: a blank new record) in the built screen, before it is
     pushed again; raises HtstError if it cannot be read."""
+
+    prepared: tuple[str, ChangeMark] | None = None
+    """The record this form was filled with ahead of time, off screen, and the change mark then."""
+
+    def prepare(self, record_id: str) -> None:
+        """Fill the form with `record_id` now, off screen, lay it out and draw it to nowhere, while the officer
+        reads the row: Enter then only shows it, ~10 ms of reading and filling sooner (bench/city_scale.py). A new
+        record is never prepared: its times default to the moment it is opened."""
+        if not self.is_mounted or on_a_stack(self.app, self):
+            return
+        mark = change_mark(self.app.ctx)  # type: ignore[attr-defined]
+        if self.prepared == (record_id, mark):
+            return
+        try:
+            self.refill(record_id)
+            self.prepared = (record_id, mark)
+        except HtstError:  # the row went away: the opening fills it again, and says so
+            self.prepared = None
+        self.call_after_refresh(self._lay_out_again, 6)  # once the new values have asked for what they need
+
+    def take_prepared(self, record_id: str | None) -> bool:
+        """Does the form already show `record_id` as it is stored (filled ahead, and nothing written since)? An
+        opening uses the answer up: once shown, the form may be edited."""
+        prepared, self.prepared = self.prepared, None
+        return prepared is not None and record_id == prepared[0] and \
+            change_mark(self.app.ctx) == prepared[1]  # type: ignore[attr-defined]
 
     @on(events.Mount)
     def _settle_when_built(self) -> None:
@@ -86,13 +124,13 @@ class KeptScreen(Screen[ResultT]):
         measured by bench/city_scale.py)."""
         if on_a_stack(self.app, self):
             return
-        if self.warm_with is not None:
-            with suppress(HtstError):  # the row went away: the blank form is warm enough
-                self.refill(self.warm_with)
         # A screen's update timer, made on first use, waits a whole frame (1/60 s) before its first tick; started
         # now, the wait is over before the screen is shown (the tick pauses it again: the screen is not current).
         self._update_timer.resume()
-        self._lay_out_off_screen(rounds=6)
+        if self.warm_with is not None:
+            self.prepare(self.warm_with)
+        else:
+            self._lay_out_off_screen(rounds=6)
 
     def _lay_out_off_screen(self, rounds: int) -> None:
         """Lay the screen out until it asks for nothing more, then draw it. Textual lays out only the current
@@ -126,7 +164,12 @@ class KeptScreen(Screen[ResultT]):
         draw the parts that moved (a partial draw, which over a whole form costs more than a full one), then draw
         all of it again for the resume; the officer sees the form complete only after the second. Marking the
         screen itself dirty instead of asking for a repaint makes the layout's draw the full one, and the only
-        one (or, with no layout needed, the repaint's)."""
+        one (or, with no layout needed, the repaint's).
+
+        And it is drawn now, not at the screen's next update tick: the update timer ticks on a grid of frames
+        (1/60 s) and a timer paused mid-frame, as an off-screen layout pauses it, waits up to two frames to tick
+        again (~17–33 ms that the first opening of a prepared form spent idle, bench/city_scale.py)."""
         if self._repaint_required and self.is_current:
             self._repaint_required = False
             self._dirty_widgets.add(self)
+            self._on_timer_update()

@@ -30,7 +30,7 @@ from textual.widgets import Header, Label
 
 from htst_tui.entities import entity
 from htst_tui.errors import HtstError, ValidationFailed
-from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep, on_a_stack, prebuild
+from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep, on_a_stack, prebuild, prepare_kept
 from htst_tui.services import references
 from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records, RecordView
@@ -123,9 +123,16 @@ class RecordFormScreen(KeptScreen[str | None]):
         keep(app, screen, name)
         app.push_screen(screen, callback)
 
+    @classmethod
+    def prepare_ahead(cls, app: Any, entity_name: str, record_id: str) -> None:
+        """The list's cursor rests on `record_id`: fill this kind's kept form with it ahead of time."""
+        prepare_kept(app, cls.kept_as(entity_name), record_id)
+
     def open(self, record_id: str | None) -> bool:
         """Show `record_id` (None: a blank new record) in the already built form, before the screen is pushed
         again. False (and an error shown) if it cannot be read."""
+        if self.take_prepared(record_id):
+            return True
         try:
             self.refill(record_id)
         except HtstError as exc:

@@ -175,6 +175,13 @@ class RecordsScreen(Screen[None]):
     def _chosen(self, event: PagedTable.Chosen) -> None:
         self.open_form(event.record_id)
 
+    @on(PagedTable.Rested)
+    def _rested(self, event: PagedTable.Rested) -> None:
+        from htst_tui.screens.record_form import RecordFormScreen
+
+        if event.table in self.query("#records-table").nodes:
+            RecordFormScreen.prepare_ahead(self.app, self.kind, event.record_id)
+
     def action_delete(self) -> None:
         record_id = self.paged.current_id
         if record_id is None:

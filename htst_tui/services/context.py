@@ -48,6 +48,11 @@ class ServiceContext:
         self.db.close()
 
 
+def current_seq(session: Session) -> int:
+    """The last local write number: every record version this device writes or pulls takes the next one."""
+    return int(session.execute(text("SELECT value FROM local_meta WHERE key = 'local_seq'")).scalar_one())
+
+
 def reserve_seq(session: Session, count: int = 1) -> int:
     """Reserve `count` local write numbers in this transaction; returns the first."""
     last = session.execute(

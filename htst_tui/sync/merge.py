@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, delete, insert, select, text
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from htst_tui.db import search_index
@@ -197,10 +197,6 @@ def _checked_from_wire(obj: Any, source: str) -> Version | Rejection:
 
 
 # ---------------------------------------------------------------- outgoing
-
-
-def current_seq(session: Session) -> int:
-    return int(session.execute(text("SELECT value FROM local_meta WHERE key = 'local_seq'")).scalar_one())
 
 
 def collect_outgoing(session: Session, after_seq: int) -> list[str]:

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from htst_tui.db.base import utcnow
 from htst_tui.db.sync_state import SyncPullState, SyncTargetState
 from htst_tui.entities import ENTITIES
-from htst_tui.services.context import ServiceContext
-from htst_tui.sync.merge import Progress, Rejection, apply_incoming, collect_outgoing, current_seq, gc_paused
+from htst_tui.services.context import ServiceContext, current_seq
+from htst_tui.sync.merge import Progress, Rejection, apply_incoming, collect_outgoing, gc_paused
 from htst_tui.sync.target import PullReport, SyncTarget, open_target
 
 

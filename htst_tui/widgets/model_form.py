@@ -331,9 +331,8 @@ class ModelForm(Vertical):
             for spec in self.specs:
                 value = values.get(spec.name)
                 widget = self.editor(spec.name)
-                if isinstance(widget, Input):
-                    widget.value = "" if value is None else str(value)
-                    widget.cursor_position = len(widget.value)
+                if isinstance(widget, SteadyInput):
+                    widget.show_value("" if value is None else str(value))
                 elif isinstance(widget, Select):
                     widget.value = _select_value(spec.options or self.options.choices.get(spec.name, []), value)
                 elif isinstance(widget, SelectionList):

@@ -61,6 +61,18 @@ class PagedTable(Vertical):
         def control(self) -> PagedTable:
             return self.table
 
+    class Rested(Message):
+        """The cursor has rested on the row `record_id` (RowTable.Rested): a form may fill itself with it."""
+
+        def __init__(self, table: PagedTable, record_id: str) -> None:
+            super().__init__()
+            self.table = table
+            self.record_id = record_id
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
     class Loaded(Message):
         """A page arrived (tests and screens wait on this)."""
 
@@ -162,3 +174,8 @@ class PagedTable(Vertical):
     def _row_selected(self, event: RowTable.RowSelected) -> None:
         event.stop()
         self.post_message(self.Chosen(self, event.row_key))
+
+    @on(RowTable.Rested)
+    def _row_rested(self, event: RowTable.Rested) -> None:
+        event.stop()
+        self.post_message(self.Rested(self, event.row_key))

@@ -6,7 +6,9 @@ the event loop; after a new page arrives every cell is new, and at city scale th
 as one padded string, when the page arrives, and a frame draws one segment per visible line.
 
 The API is the part of DataTable's that lists use: `row_count`, `get_row_at`, `get_row`, `cursor_row`,
-`move_cursor`, `clear`, and a `RowSelected` message on Enter (or a click on the highlighted row).
+`move_cursor`, `clear`, and a `RowSelected` message on Enter (or a click on the highlighted row). Besides, a
+`Rested` message says the cursor has stayed on a row for a moment in the focused table: the row the officer is
+likeliest to open, which a form can fill itself with ahead of time (screens/kept.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 MAX_COLUMN = 40
@@ -76,6 +79,22 @@ class RowTable(Widget, can_focus=True):
         def control(self) -> RowTable:
             return self.table
 
+    class Rested(Message):
+        """The cursor has stayed on the row `row_key` for `REST` seconds while the table has the focus."""
+
+        def __init__(self, table: RowTable, row_key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.row_key = row_key
+
+        @property
+        def control(self) -> RowTable:
+            return self.table
+
+    REST = 0.1
+    """Longer than the gap between two repeats of a held arrow key (~30 a second), so a cursor running down a
+    list is not taken for one resting; shorter than an officer takes to read a row and press Enter."""
+
     def __init__(self, columns: Sequence[str], *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.labels = list(columns)
@@ -86,6 +105,7 @@ class RowTable(Widget, can_focus=True):
         self._header = ""
         self._cursor = 0
         self._top = 0
+        self._rest_timer: Timer | None = None
         self._layout()
 
     # -- contents ---------------------------------------------------------------------------------------------
@@ -100,6 +120,7 @@ class RowTable(Widget, can_focus=True):
         self._top = 0
         self._scroll_to_cursor()
         self.refresh()
+        self._rest_again()
 
     def clear(self) -> None:
         self.set_rows([])
@@ -140,6 +161,27 @@ class RowTable(Widget, can_focus=True):
         self._cursor = max(0, min(row, len(self._rows) - 1))
         self._scroll_to_cursor()
         self.refresh()
+        self._rest_again()
+
+    def _rest_again(self, *, focused: bool | None = None) -> None:
+        """The cursor (or the row under it) moved, or the table took the focus: it has not rested yet."""
+        if self._rest_timer is not None:
+            self._rest_timer.stop()
+        focused = self.has_focus if focused is None else focused
+        self._rest_timer = self.set_timer(self.REST, self._rested) if focused and self._keys else None
+
+    def _rested(self) -> None:
+        self._rest_timer = None
+        if self.has_focus and self._keys:
+            self.post_message(self.Rested(self, self._keys[self._cursor]))
+
+    def on_focus(self) -> None:
+        self._rest_again(focused=True)  # `has_focus` is set by Widget's own handler, which runs after this one
+
+    def on_blur(self) -> None:
+        if self._rest_timer is not None:
+            self._rest_timer.stop()
+            self._rest_timer = None
 
     # -- layout and drawing ----------------------------------------------------------------------------------
 

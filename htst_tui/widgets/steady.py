@@ -32,6 +32,16 @@ class SteadyInput(Input):
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
+    def show_value(self, value: str) -> None:
+        """Show a stored value (a record or draft put into the form), cursor at its end. The suggester is not
+        asked to complete it: it completes what the officer types, and the route code's asks the database."""
+        suggester, self.suggester = self.suggester, None
+        try:
+            self.value = value
+        finally:
+            self.suggester = suggester
+        self.cursor_position = len(value)
+
     def watch_virtual_size(self, size: Size) -> None:
         # What the layout would have done for this widget alone: keep the scroll within the new text.
         if self.styles.auto_dimensions:
@@ -61,11 +71,15 @@ class _SteadyCurrent(SelectCurrent):
 
 
 class SteadySelect(Select[Any]):
-    """A `Select` whose current choice is shown on one line, so choosing (or refilling) repaints only it."""
+    """A `Select` whose current choice is shown on one line, so choosing (or refilling) repaints only it. Its
+    border title (a field's label, set before it is mounted) is shown on the bordered box of the choice."""
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
-            yield _SteadyCurrent(self.prompt) if type(widget) is SelectCurrent else widget
+            if type(widget) is SelectCurrent:
+                widget = _SteadyCurrent(self.prompt)
+                widget.border_title = self.border_title
+            yield widget
 
 
 def show_text(widget: Static, text: str) -> None:

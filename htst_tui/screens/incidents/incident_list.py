@@ -122,3 +122,6 @@ class IncidentListScreen(FilteredListScreen):
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         IncidentFormScreen.show(self.app, event.record_id)
+
+    def on_paged_table_rested(self, event: PagedTable.Rested) -> None:
+        IncidentFormScreen.prepare_ahead(self.app, event.record_id)

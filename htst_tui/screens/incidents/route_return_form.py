@@ -33,6 +33,7 @@ from htst_tui.services import route_returns as svc
 from htst_tui.services.follow_up_links import follow_ups_for
 from htst_tui.services.records import Records
 from htst_tui.widgets.formatting import display_value
+from htst_tui.widgets.steady import SteadySelect
 
 LABELS = {"route_id": "Route", "operator_id": "Operator", "notice_received": "Notice received",
           "effective_date": "Effective date", "notice_days": "Notice days", "children_affected": "Children affected",
@@ -41,6 +42,10 @@ LABELS = {"route_id": "Route", "operator_id": "Operator", "notice_received": "No
 
 INPUTS = ("route", "notice_received", "effective_date", "children_affected", "reallocated_on")
 SELECTS = ("operator_id", "reallocated_to_operator_id", "status")
+
+
+def day_input(field_id: str) -> Input:
+    return Input(id=field_id, placeholder="YYYY-MM-DD", validators=[OptionalDate()])
 
 
 def _date(text: str) -> dt.date | None:
@@ -72,20 +77,19 @@ class RouteReturnFormScreen(Screen[None]):
             yield Static("New route return" if not self.record_id else "Route return", classes="status")
             with Horizontal(classes="row"):
                 yield labelled("Route code", Input(id="route", suggester=RouteCodeSuggester(ctx)))
-                yield labelled("Operator handing it back", Select(operators, id="operator_id", prompt="(choose)"))
+                yield labelled("Operator handing it back", SteadySelect(operators, id="operator_id", prompt="(choose)"))
             with Horizontal(classes="row"):
-                yield labelled("Notice received (YYYY-MM-DD)", Input(id="notice_received",
-                                                                       validators=[OptionalDate()]))
-                yield labelled("Effective date", Input(id="effective_date", validators=[OptionalDate()]))
-                yield labelled("Children affected (count)", Input("0", id="children_affected",
+                yield labelled("Notice received", day_input("notice_received"))
+                yield labelled("Effective date", day_input("effective_date"))
+                yield labelled("Children affected", Input("0", id="children_affected",
                                                                   validators=[WholeNumber()]))
             yield Static("", id="notice", classes="hint")
             yield labelled("Reason", TextArea(id="reason"))
             with Horizontal(classes="row"):
-                yield labelled("Reallocated to", Select(operators, id="reallocated_to_operator_id",
+                yield labelled("Reallocated to", SteadySelect(operators, id="reallocated_to_operator_id",
                                                         prompt="(not yet)"))
-                yield labelled("Reallocated on", Input(id="reallocated_on", validators=[OptionalDate()]))
-                yield labelled("Status", Select([(s.value.capitalize(), s.value) for s in RouteReturnStatus],
+                yield labelled("Reallocated on", day_input("reallocated_on"))
+                yield labelled("Status", SteadySelect([(s.value.capitalize(), s.value) for s in RouteReturnStatus],
                                                 allow_blank=False, value=RouteReturnStatus.open.value, id="status"))
             yield Static("", id="follow_ups", classes="list")
         yield Footer()
