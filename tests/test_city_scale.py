@@ -179,6 +179,24 @@ def test_a_dense_search_pages_as_the_index_does(ctx: ServiceContext, monkeypatch
     assert all(p.more for p in dense if len(p.rows) == 2)
 
 
+@pytest.mark.parametrize("term", ["thistle", "FICT", "th"])
+def test_a_capped_count_through_the_index_counts_live_matches_only(ctx: ServiceContext,
+                                                                    monkeypatch: pytest.MonkeyPatch, term: str) -> None:
+    """The count walks the index's matches (`search.matches_first`; "th" takes the LIKE path): live rows only,
+    and it says "more" exactly when the matches pass the cap."""
+    records = Records(ctx, "pupils")
+    ids = [records.create(pupil(ctx, n, *NAMES[n % len(NAMES)])).id for n in range(12)]
+    gone = next(i for i in ids if i in scan(ctx, "pupils", term))
+    records.delete(gone)
+    live = scan(ctx, "pupils", term)
+    assert gone not in live and len(live) >= 3
+    assert (records.list(term).total, records.list(term).more) == (len(live), False)
+    for cap in (len(live) - 1, len(live)):
+        monkeypatch.setattr("htst_tui.services.records.COUNT_CAP", cap)
+        page = records.list(term)
+        assert (page.total, page.more) == (cap, cap < len(live))
+
+
 @pytest.mark.parametrize("term", ["se", "seatbelt", "R101", "pretend", "Fictional"])
 def test_a_dense_incident_search_pages_as_the_index_does(ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch,
                                                         term: str) -> None:

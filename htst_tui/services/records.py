@@ -23,7 +23,7 @@ from htst_tui.entities import BY_NAME, Entity, entity
 from htst_tui.errors import NotFound, RecordLocked, ValidationFailed
 from htst_tui.services.audit import record_event
 from htst_tui.services.context import ServiceContext, reserve_seq
-from htst_tui.services.search import contains, walk_list_order
+from htst_tui.services.search import contains, matches_first, walk_list_order
 
 
 @dataclass(frozen=True)
@@ -268,17 +268,20 @@ class Records:
         orm = self.ent.orm
         term = search.strip()
 
-        def conditions(dense: bool) -> list[ColumnElement[bool]]:
+        def conditions(dense: bool, *, search: bool = True) -> list[ColumnElement[bool]]:
             cond: list[ColumnElement[bool]] = [] if include_deleted else [orm.deleted.is_(False)]
-            if term:
+            if term and search:
                 cond.append(contains(self.ent.name, term, [getattr(orm, f) for f in self.ent.search_fields],
                                      dense=dense))
             cond.extend(getattr(orm, k) == v for k, v in (filters or {}).items())
             return cond
 
         order = [getattr(orm, f) for f in self.ent.title_fields] + [orm.id]
+        indexed = matches_first(self.ent.name, term, orm)
+        counted = select(orm.id).where(*conditions(False)) if indexed is None else \
+            indexed.where(*conditions(False, search=False))
         with self.ctx.read() as session:
-            total, more = capped_count(session, select(orm.id).where(*conditions(False)), offset)
+            total, more = capped_count(session, counted, offset)
             cond = conditions(bool(term) and walk_list_order(more, offset, limit))
             cols = [orm.id, *[getattr(orm, f) for f in self.ent.list_fields]]
             result = session.execute(select(*cols).where(*cond).order_by(*order).offset(offset).limit(limit))

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, column, func, literal_column, or_, select, text
+from sqlalchemy import table as sql_table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Join
@@ -57,6 +58,19 @@ def contains(table: str, term: str, columns: Sequence[Any], *, dense: bool = Fal
         return and_(text(f"{rowid} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH :{fts}_term)")
                     .bindparams(**{f"{fts}_term": match_expression(term)}))
     return or_(*[c.like(like_pattern(term)) for c in columns])
+
+
+def matches_first(table: str, term: str, orm: Any) -> Select[Any] | None:
+    """`SELECT orm.id` over the rows whose indexed fields contain `term`, walking the index's matches as the outer
+    loop; None when no index answers the term. For a capped count: it stops reading matches at the cap, where the
+    `rowid IN (matches)` of `contains` first lists every match (all 50,000 pupils for "DEMO0": ~15 ms a count,
+    against ~0.4 ms)."""
+    if not uses_index(table, term):
+        return None
+    fts = index_name(table)
+    matches = sql_table(fts, column("rowid"))
+    return (select(orm.id).select_from(outer_first(matches, orm, literal_column(f"{table}.rowid") == matches.c.rowid))
+            .where(text(f"{fts} MATCH :{fts}_term").bindparams(**{f"{fts}_term": match_expression(term)})))
 
 
 def like_pattern(term: str) -> str:
