@@ -7,6 +7,7 @@ PostgreSQL tests run everywhere and never skip. Each test gets a fresh database.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import shutil
@@ -36,7 +37,9 @@ _template: list[Path] = []
 def _template_db() -> Path:
     """A migrated empty database without a device id, copied for each device (migrating is the slow part)."""
     if not _template:
-        path = Path(tempfile.mkdtemp(prefix="htst-template-")) / "template.db"
+        folder = Path(tempfile.mkdtemp(prefix="htst-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # one per test process, gone when it ends
+        path = folder / "template.db"
         open_context(path, officer="template", settings=Settings()).close()
         conn = sqlite3.connect(path, isolation_level=None)
         conn.execute("DELETE FROM local_meta WHERE key = 'device_id'")

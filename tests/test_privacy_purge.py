@@ -3,6 +3,7 @@ the consolidated export lose the data too; drafts and conflict copies go with it
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import shutil
 import sqlite3
@@ -50,7 +51,9 @@ _demo_file: list[Path] = []
 def demo_device(folder: Path, name: str) -> ServiceContext:
     """A device holding the demo data (built once per test run, then copied with a new device id)."""
     if not _demo_file:
-        ctx = device(Path(tempfile.mkdtemp(prefix="htst-purge-demo-")), "demo")
+        folder = Path(tempfile.mkdtemp(prefix="htst-purge-demo-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # one per test process, gone when it ends
+        ctx = device(folder, "demo")
         build_demo(ctx, pupils=30, seed=11)
         ctx.close()
         conn = sqlite3.connect(ctx.db.path, isolation_level=None)
