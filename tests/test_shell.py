@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import stat
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -378,3 +379,30 @@ async def test_route_form_with_pickers_for_big_kinds(ctx: ServiceContext, monkey
     saved = Records(ctx, "routes").get(route["id"])
     assert (saved.data["code"], saved.data["operator_id"], saved.data["school_ids"]) == (
         "R1", operator.id, [school.id])
+
+
+async def test_home_shows_its_tables_once_the_figures_arrive(ctx: ServiceContext,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Home's first frame leaves its tables out (their layout and drawing would delay it); they appear with the
+    dashboard's figures."""
+    Records(ctx, "operators").create({"name": "Fictional Coaches", "licence_no": "PK-0002"})
+    gate = threading.Event()
+    build = dashboard.build_dashboard
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "build_dashboard", held)
+    app = HtstApp(ctx=ctx, clock=lambda: TODAY)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen) and home.dashboard is None
+        tables = [home.query_one(f"#{name}", DataTable) for name in ("home-counts", "home-due")]
+        assert [t.display for t in tables] == [False, False] and [t.size.height for t in tables] == [0, 0]
+        gate.set()
+        await settle(app, pilot)
+        assert home.dashboard is not None
+        assert [t.display for t in tables] == [True, True] and all(t.size.height > 0 for t in tables)
+        assert tables[0].row_count > 0

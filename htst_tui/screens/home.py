@@ -109,6 +109,7 @@ class HomeScreen(Screen[None]):
             status += "\n" + "\n".join(board.problems)
         self.query_one("#home-status", Static).update(status)
         counts = self.query_one("#home-counts", DataTable)
+        counts.display = True
         counts.clear()
         for c in board.counts:
             counts.add_row(c.label, str(c.live), str(c.unsynced) if c.unsynced else "")
@@ -120,6 +121,7 @@ class HomeScreen(Screen[None]):
         )
         self.query_one("#home-sync", Static).update(sync_line)
         due = self.query_one("#home-due", DataTable)
+        due.display = True
         due.clear()
         self.items = {}
         for n, item in enumerate(board.due[:MAX_DUE_ROWS]):
