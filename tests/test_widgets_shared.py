@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from htst_tui.widgets.modals import ConfirmModal
 from htst_tui.widgets.paged_table import PagedTable
@@ -91,3 +92,30 @@ async def test_confirm_modal_keys() -> None:
         await pilot.press("escape")
         await pilot.pause()
     assert app.answers == [False, True, False]
+
+
+async def test_row_table_draws_its_cursor_as_focus_and_theme_have_it() -> None:
+    """A draw works the line styles out once (RowTable.render_lines), so it must still follow focus and theme."""
+    app = TableApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        paged = app.query_one(PagedTable)
+        table = paged.table
+
+        def cursor_and_plain() -> tuple[Any, Any]:
+            lines = table.render_lines(Region(0, 0, table.size.width, 4))  # header, cursor row, two rows
+            return lines[1]._segments[0].style, lines[3]._segments[0].style
+
+        table.focus()
+        await pilot.pause()
+        focused, plain = cursor_and_plain()
+        assert focused == table.rich_style + table.get_component_rich_style("row-table--cursor") != plain
+        paged.action_focus_search()
+        await pilot.pause()
+        blurred, _ = cursor_and_plain()
+        assert blurred != focused and blurred == table.rich_style + table.get_component_rich_style(
+            "row-table--cursor")
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        themed, _ = cursor_and_plain()
+        assert themed != blurred
