@@ -11,6 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from htst_tui.app import HtstApp
+from htst_tui.screens.help import HelpScreen
 from htst_tui.screens.incidents.incident_form import IncidentFormScreen
 from htst_tui.screens.incidents.incident_list import IncidentListScreen
 from htst_tui.screens.kept import on_a_stack
@@ -173,3 +174,27 @@ async def test_the_records_list_fills_its_kinds_form_with_the_row_it_rests_on(ct
         assert app.screen is form and refills.count == 0 and form.form is not None
         assert form.form.raw_data()["name"] == Records(ctx, "schools").get(rested).data["name"]
         assert rested in (a, b)
+
+
+async def test_a_list_covered_before_its_cursor_rested_fills_nothing(ctx: ServiceContext) -> None:
+    """The officer moved and at once opened help over the list: the list is no longer shown, so no form is
+    filled for it (that work would land on the screen now in use)."""
+    log_three(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(160, 48)) as pilot:
+        table, form = await incident_log(app, pilot)
+        table.table.focus()
+        await settle(app, pilot)
+        await pilot.pause(RowTable.REST * 3)
+        before = form.prepared
+        assert before is not None
+        table.table.move_cursor(row=2)
+        await pilot.press("f1")  # help, before the cursor has rested
+        await pilot.pause(RowTable.REST * 3)
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen) and table.screen in app.screen_stack
+        assert form.prepared == before
+        await pilot.press("escape")  # back to the list: now it rests
+        await pilot.pause(RowTable.REST * 3)
+        await settle(app, pilot)
+        assert app.screen is table.screen and form.prepared is not None and form.prepared[0] == table.current_id

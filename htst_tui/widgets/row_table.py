@@ -175,7 +175,7 @@ class RowTable(Widget, can_focus=True):
 
     def _rested(self) -> None:
         self._rest_timer = None
-        if self.has_focus and self._keys:
+        if self.has_focus and self._keys and self.app.screen is self.screen:  # not under another screen now
             self.post_message(self.Rested(self, self._keys[self._cursor]))
 
     def on_focus(self) -> None:
