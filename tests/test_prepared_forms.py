@@ -198,3 +198,22 @@ async def test_a_list_covered_before_its_cursor_rested_fills_nothing(ctx: Servic
         await pilot.pause(RowTable.REST * 3)
         await settle(app, pilot)
         assert app.screen is table.screen and form.prepared is not None and form.prepared[0] == table.current_id
+
+
+async def test_a_kept_form_without_its_fields_is_not_prepared(ctx: ServiceContext) -> None:
+    """A kept record form whose first record could not be read has no fields (the next opening builds anew):
+    a rest on a row leaves it alone instead of filling fields it does not have."""
+    a, _b = schools(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(120, 48)) as pilot:
+        await open_schools_list(app, pilot)
+        form = app.get_screen(RecordFormScreen.kept_as("schools"))
+        assert isinstance(form, RecordFormScreen) and form.form is not None
+        form.prepared = None
+        form.form = None  # as when its compose could not read its record
+        RecordFormScreen.prepare_ahead(app, "schools", a)
+        await settle(app, pilot)
+        assert form.prepared is None and app.return_code is None
+        RecordFormScreen.show(app, "schools", a)
+        await settle(app, pilot)
+        assert isinstance(app.screen, RecordFormScreen) and app.screen is not form and app.screen.record_id == a

@@ -128,6 +128,10 @@ class RecordFormScreen(KeptScreen[str | None]):
         """The list's cursor rests on `record_id`: fill this kind's kept form with it ahead of time."""
         prepare_kept(app, cls.kept_as(entity_name), record_id)
 
+    def prepare(self, record_id: str) -> None:
+        if self.form is not None:  # its first record could not be read: the next opening builds a new form
+            super().prepare(record_id)
+
     def open(self, record_id: str | None) -> bool:
         """Show `record_id` (None: a blank new record) in the already built form, before the screen is pushed
         again. False (and an error shown) if it cannot be read."""
