@@ -170,7 +170,7 @@ class IncidentFormScreen(KeptScreen[None]):
             with Horizontal(classes="row"):
                 yield labelled("Route code", SteadyInput(id="route", suggester=RouteCodeSuggester(ctx)))
                 yield labelled("Operator", SteadySelect(self._operator_choices, id="operator_id", prompt="(none)"))
-                yield labelled("School", RefPicker(SCHOOL, id="school_id"))
+                yield labelled("School (Enter: pick)", RefPicker(SCHOOL, id="school_id"))
             with Horizontal(classes="row"):
                 yield labelled("Pupils involved",
                                SteadyInput(id="pupils", placeholder="LA references separated by commas"))
