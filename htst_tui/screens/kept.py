@@ -172,4 +172,17 @@ class KeptScreen(Screen[ResultT]):
         if self._repaint_required and self.is_current:
             self._repaint_required = False
             self._dirty_widgets.add(self)
+            self._forget_repaints_below()
             self._on_timer_update()
+
+    def _forget_repaints_below(self) -> None:
+        """Textual counts the screen under the top one as visible (for see-through screens), so a repaint still
+        pending on the list (its cursor moved just before Enter) was passed up to this opaque form and drew it in
+        full a second time, ~10 ms just as the officer starts typing. The list's widgets keep their own changes,
+        and the list is drawn in full when it is shown again."""
+        if self.styles.background.a < 1:
+            return
+        for below in self.app._background_screens:
+            below._dirty_widgets.clear()
+            below._compositor._dirty_regions.clear()
+            below._repaint_required = False
