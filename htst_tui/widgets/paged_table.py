@@ -35,6 +35,19 @@ Fetch = Callable[[str, int, int], PageLike]
 """fetch(search, offset, limit) -> a page; runs in a worker thread (services only, no UI calls)."""
 
 
+class RecordMessage(Message):
+    """Something about the record on one row of a PagedTable: `record_id` is its id."""
+
+    def __init__(self, table: PagedTable, record_id: str) -> None:
+        super().__init__()
+        self.table = table
+        self.record_id = record_id
+
+    @property
+    def control(self) -> PagedTable:
+        return self.table
+
+
 class PagedTable(Vertical):
     DEFAULT_CSS = """
     PagedTable { height: 1fr; }
@@ -49,29 +62,11 @@ class PagedTable(Vertical):
         Binding("ctrl+f", "focus_search", "Search", show=False),
     ]
 
-    class Chosen(Message):
+    class Chosen(RecordMessage):
         """Enter pressed on a row: `record_id` is the row's id."""
 
-        def __init__(self, table: PagedTable, record_id: str) -> None:
-            super().__init__()
-            self.table = table
-            self.record_id = record_id
-
-        @property
-        def control(self) -> PagedTable:
-            return self.table
-
-    class Rested(Message):
+    class Rested(RecordMessage):
         """The cursor has rested on the row `record_id` (RowTable.Rested): a form may fill itself with it."""
-
-        def __init__(self, table: PagedTable, record_id: str) -> None:
-            super().__init__()
-            self.table = table
-            self.record_id = record_id
-
-        @property
-        def control(self) -> PagedTable:
-            return self.table
 
     class Loaded(Message):
         """A page arrived (tests and screens wait on this)."""

@@ -35,6 +35,19 @@ def _one_line(text: str) -> str:
     return " ".join(text.split()) if "\n" in text or "\t" in text or "\r" in text else text
 
 
+class RowMessage(Message):
+    """Something about one row of a RowTable: `row_key` is the row's key."""
+
+    def __init__(self, table: RowTable, row_key: str) -> None:
+        super().__init__()
+        self.table = table
+        self.row_key = row_key
+
+    @property
+    def control(self) -> RowTable:
+        return self.table
+
+
 class RowTable(Widget, can_focus=True):
     DEFAULT_CSS = """
     RowTable {
@@ -68,29 +81,11 @@ class RowTable(Widget, can_focus=True):
         Binding("end", "cursor_last", "Last", show=False),
     ]
 
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter on a row (or a click on the highlighted one): `row_key` is the row's key."""
 
-        def __init__(self, table: RowTable, row_key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.row_key = row_key
-
-        @property
-        def control(self) -> RowTable:
-            return self.table
-
-    class Rested(Message):
+    class Rested(RowMessage):
         """The cursor has stayed on the row `row_key` for `REST` seconds while the table has the focus."""
-
-        def __init__(self, table: RowTable, row_key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.row_key = row_key
-
-        @property
-        def control(self) -> RowTable:
-            return self.table
 
     REST = 0.1
     """Longer than the gap between two repeats of a held arrow key (~30 a second), so a cursor running down a
