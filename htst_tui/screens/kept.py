@@ -12,7 +12,8 @@ as one built on opening, so a Textual upgrade that changes them is caught).
 
 And when the list's cursor rests on a row, the form is filled with that record ahead of time too (`prepare_kept`),
 off screen: Enter then only shows it, unless anything was written since (services/change_mark.py), when it is
-filled again as usual.
+filled again as usual. Before that, as soon as the cursor reaches a row, the row and its neighbours are read in a
+thread (`read_kept_ahead`, screens/read_ahead.py), so even an Enter pressed at once fills the form without reading.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from textual import events, on
 from textual.screen import Screen
 
 from htst_tui.errors import HtstError
+from htst_tui.screens.read_ahead import ReadAhead
 from htst_tui.services.change_mark import ChangeMark, change_mark
 
 ResultT = TypeVar("ResultT")
@@ -70,6 +72,14 @@ def prepare_kept(app: Any, name: str, record_id: str) -> None:
         screen.prepare(record_id)
 
 
+def read_kept_ahead(app: Any, name: str, record_ids: list[str]) -> None:
+    """The list's cursor reached `record_ids[0]` (the others are beside it): read them for the form kept as
+    `name` in a thread, if that form is built and free (see screens/read_ahead.py)."""
+    screen = free_kept_screen(app, name)
+    if screen is not None and screen.read_ahead is not None:
+        screen.read_ahead.want(record_ids)
+
+
 class KeptScreen(Screen[ResultT]):
     """Skips the restyle of every widget that Textual does each time a screen is pushed, when nothing it depends
     on changed: the screen was styled for the app's current CSS (a theme change bumps Textual's CSS count, and
@@ -85,6 +95,9 @@ class KeptScreen(Screen[ResultT]):
 
     prepared: tuple[str, ChangeMark] | None = None
     """The record this form was filled with ahead of time, off screen, and the change mark then."""
+
+    read_ahead: ReadAhead[Any] | None = None
+    """Each kept screen's own reads of the rows around the list's cursor, which `refill` takes when still good."""
 
     def prepare(self, record_id: str) -> None:
         """Fill the form with `record_id` now, off screen, lay it out and draw it to nowhere, while the officer

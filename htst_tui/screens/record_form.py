@@ -30,7 +30,16 @@ from textual.widgets import Header, Label
 
 from htst_tui.entities import entity
 from htst_tui.errors import HtstError, ValidationFailed
-from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep, on_a_stack, prebuild, prepare_kept
+from htst_tui.screens.kept import (
+    KeptScreen,
+    free_kept_screen,
+    keep,
+    on_a_stack,
+    prebuild,
+    prepare_kept,
+    read_kept_ahead,
+)
+from htst_tui.screens.read_ahead import ReadAhead
 from htst_tui.services import references
 from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records, RecordView
@@ -71,6 +80,7 @@ class RecordFormScreen(KeptScreen[str | None]):
         """record id -> the newest values to write as its draft (None: remove it); written by `_write_draft`."""
         self._opened: Opened | None = None
         self._load_error: HtstError | None = None
+        self.read_ahead: ReadAhead[Opened] = ReadAhead(self, self._read_record)
         self._reset(record_id)
 
     def _reset(self, record_id: str | None) -> None:
@@ -128,6 +138,11 @@ class RecordFormScreen(KeptScreen[str | None]):
         """The list's cursor rests on `record_id`: fill this kind's kept form with it ahead of time."""
         prepare_kept(app, cls.kept_as(entity_name), record_id)
 
+    @classmethod
+    def read_around(cls, app: Any, entity_name: str, record_ids: list[str]) -> None:
+        """The list's cursor reached `record_ids[0]` (the rest are beside it): read them ahead for this kind."""
+        read_kept_ahead(app, cls.kept_as(entity_name), record_ids)
+
     def prepare(self, record_id: str) -> None:
         if self.form is not None:  # its first record could not be read: the next opening builds a new form
             super().prepare(record_id)
@@ -146,7 +161,9 @@ class RecordFormScreen(KeptScreen[str | None]):
 
     def refill(self, record_id: str | None) -> None:
         self._reset(record_id)
-        opened = self._read(self.ctx)
+        self._flush_drafts(self.ctx)  # a draft of a record still queued is on disk before it is looked for
+        opened = (self.read_ahead.take(record_id) if record_id else None) or \
+            self._read_record(self.ctx, record_id)
         assert self.form is not None
         if set(opened.options.choices) != set(self.form.options.choices):
             self._opened = opened  # a kind crossed the drop-down limit: its field needs another widget
@@ -176,7 +193,7 @@ class RecordFormScreen(KeptScreen[str | None]):
         yield Label(self._title(), id="form-title")
         with VerticalScroll(id="form-body"):
             try:
-                self._opened = self._read(self.ctx)
+                self._opened = self._read_record(self.ctx, self.record_id)  # a new screen has no draft queued
             except HtstError as exc:
                 self._load_error = exc
             else:
@@ -200,12 +217,11 @@ class RecordFormScreen(KeptScreen[str | None]):
             return
         self._offer_draft()
 
-    def _read(self, ctx: Any) -> Opened:
-        """The record, its kept draft and the reference choices: a few ms of SQL, read here rather than in a worker
-        (a worker's round trip would cost more than the read)."""
-        record = Records(ctx, self.ent.name).get(self.record_id) if self.record_id else None
-        self._flush_drafts(ctx)  # a draft of this record still queued is on disk before it is looked for
-        draft = Drafts(ctx).load(self.form_name, self.record_id)
+    def _read_record(self, ctx: Any, record_id: str | None) -> Opened:
+        """The record, its kept draft and the reference choices: a few ms of SQL, read on opening (a worker's round
+        trip would cost more than the read) or ahead of it in a thread (`read_ahead`), so it only reads."""
+        record = Records(ctx, self.ent.name).get(record_id) if record_id else None
+        draft = Drafts(ctx).load(self.form_name, record_id)
         options = FormOptions()
         wanted: dict[str, list[str]] = {}
         for spec in self.specs:

@@ -182,6 +182,13 @@ class RecordsScreen(Screen[None]):
         if event.table in self.query("#records-table").nodes:
             RecordFormScreen.prepare_ahead(self.app, self.kind, event.record_id)
 
+    @on(PagedTable.Reached)
+    def _reached(self, event: PagedTable.Reached) -> None:
+        from htst_tui.screens.record_form import RecordFormScreen
+
+        if event.table in self.query("#records-table").nodes:
+            RecordFormScreen.read_around(self.app, self.kind, event.around)
+
     def action_delete(self) -> None:
         record_id = self.paged.current_id
         if record_id is None:

@@ -68,6 +68,14 @@ class PagedTable(Vertical):
     class Rested(RecordMessage):
         """The cursor has rested on the row `record_id` (RowTable.Rested): a form may fill itself with it."""
 
+    class Reached(RecordMessage):
+        """The cursor has just reached the row `record_id` (RowTable.Reached): a form may read it ahead, with
+        the rows beside it; `around` is their ids, this row's first."""
+
+        def __init__(self, table: PagedTable, record_id: str, around: list[str]) -> None:
+            super().__init__(table, record_id)
+            self.around = around
+
     class Loaded(Message):
         """A page arrived (tests and screens wait on this)."""
 
@@ -174,3 +182,8 @@ class PagedTable(Vertical):
     def _row_rested(self, event: RowTable.Rested) -> None:
         event.stop()
         self.post_message(self.Rested(self, event.row_key))
+
+    @on(RowTable.Reached)
+    def _row_reached(self, event: RowTable.Reached) -> None:
+        event.stop()
+        self.post_message(self.Reached(self, event.row_key, event.around))

@@ -7,7 +7,8 @@ as one padded string, when the page arrives, and a frame draws one segment per v
 
 The API is the part of DataTable's that lists use: `row_count`, `get_row_at`, `get_row`, `cursor_row`,
 `move_cursor`, `clear`, and a `RowSelected` message on Enter (or a click on the highlighted row). Besides, a
-`Rested` message says the cursor has stayed on a row for a moment in the focused table: the row the officer is
+`Reached` message says the cursor has just reached a row in the focused table (a form may read it and the rows
+beside it ahead, in a thread), and a `Rested` message that it has stayed there for a moment: the row the officer is
 likeliest to open, which a form can fill itself with ahead of time (screens/kept.py).
 """
 
@@ -86,6 +87,14 @@ class RowTable(Widget, can_focus=True):
 
     class Rested(RowMessage):
         """The cursor has stayed on the row `row_key` for `REST` seconds while the table has the focus."""
+
+    class Reached(RowMessage):
+        """The cursor has just reached the row `row_key` in the focused table; `around` is that key, then the
+        keys of the rows below and above it (where the next key press may take the cursor)."""
+
+        def __init__(self, table: RowTable, row_key: str, around: list[str]) -> None:
+            super().__init__(table, row_key)
+            self.around = around
 
     REST = 0.1
     """Longer than the gap between two repeats of a held arrow key (~30 a second), so a cursor running down a
@@ -167,6 +176,9 @@ class RowTable(Widget, can_focus=True):
             self._rest_timer.stop()
         focused = self.has_focus if focused is None else focused
         self._rest_timer = self.set_timer(self.REST, self._rested) if focused and self._keys else None
+        if focused and self._keys:
+            n = self._cursor
+            self.post_message(self.Reached(self, self._keys[n], self._keys[n:n + 2] + self._keys[max(0, n - 1):n]))
 
     def _rested(self) -> None:
         self._rest_timer = None

@@ -46,11 +46,21 @@ from htst_tui.screens.incidents.form_support import (
     set_select,
     show_error,
 )
-from htst_tui.screens.kept import KeptScreen, free_kept_screen, keep, on_a_stack, prebuild, prepare_kept
+from htst_tui.screens.kept import (
+    KeptScreen,
+    free_kept_screen,
+    keep,
+    on_a_stack,
+    prebuild,
+    prepare_kept,
+    read_kept_ahead,
+)
+from htst_tui.screens.read_ahead import ReadAhead
 from htst_tui.services import incidents as svc
 from htst_tui.services import lookups, references
 from htst_tui.services.follow_up_links import follow_ups_for
-from htst_tui.services.records import Records, RecordView
+from htst_tui.services.incident_form_data import IncidentForForm, read_for_form
+from htst_tui.services.records import RecordView
 from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.formatting import display_value
 from htst_tui.widgets.model_form import FieldSpec, RefPicker
@@ -92,6 +102,7 @@ class IncidentFormScreen(KeptScreen[None]):
         super().__init__()
         self._opening = 0
         self._operator_choices: list[tuple[str, str]] = []
+        self.read_ahead: ReadAhead[IncidentForForm] = ReadAhead(self, read_for_form)
         self._reset(record_id)
 
     def _reset(self, record_id: str | None) -> None:
@@ -135,15 +146,20 @@ class IncidentFormScreen(KeptScreen[None]):
         """The incident log's cursor rests on `record_id`: fill the kept form with it ahead of time."""
         prepare_kept(app, cls.KEPT_AS, record_id)
 
+    @classmethod
+    def read_around(cls, app: Any, record_ids: list[str]) -> None:
+        """The incident log's cursor reached `record_ids[0]` (the rest are beside it): read them ahead."""
+        read_kept_ahead(app, cls.KEPT_AS, record_ids)
+
     def refill(self, record_id: str | None) -> None:
         self._reset(record_id)
-        operators = self.query_one("#operator_id", Select)
-        choices = lookups.choices(self.app.ctx, "operators")  # type: ignore[attr-defined]
-        if choices != self._operator_choices:
-            self._operator_choices = choices
-            operators.set_options(choices)
+        shown = (self.read_ahead.take(record_id) if record_id else None) or \
+            read_for_form(self.app.ctx, record_id)  # type: ignore[attr-defined]
+        if shown.operators != self._operator_choices:
+            self._operator_choices = shown.operators
+            self.query_one("#operator_id", Select).set_options(shown.operators)
         self.query_one(VerticalScroll).scroll_home(animate=False)
-        self._fill()
+        self._fill(shown)
         self._offer_draft = True
 
     def on_screen_resume(self) -> None:
@@ -153,7 +169,8 @@ class IncidentFormScreen(KeptScreen[None]):
 
     def compose(self) -> ComposeResult:
         ctx = self.app.ctx  # type: ignore[attr-defined]
-        self._operator_choices = lookups.choices(ctx, "operators")
+        self._first = read_for_form(ctx, self.record_id)
+        self._operator_choices = self._first.operators
         yield Header()
         with VerticalScroll(can_focus=False):
             yield Static("", id="status", classes="status")
@@ -194,18 +211,18 @@ class IncidentFormScreen(KeptScreen[None]):
         yield StableFooter()
 
     def on_mount(self) -> None:
-        self._fill()
+        self._fill(self._first)
         if on_a_stack(self.app, self):  # not if built ahead of time: its opening looks for the draft
             self.call_after_refresh(self.draft.start)
 
-    def _fill(self) -> None:
+    def _fill(self, shown: IncidentForForm) -> None:
         """The stored incident, or a blank one timed now; every field is set (a kept form held another).
 
         No change messages are sent: nothing was edited (no draft to write, no route to look up and complete
         from), and ~17 of them, each bubbling through four containers, held up the form's first draw by ~8 ms."""
         with self.prevent(Input.Changed, Select.Changed, TextArea.Changed, RefPicker.Changed):
-            if self.record_id:
-                self.load_record()
+            if shown.record is not None:
+                self.load_record(shown)
             else:
                 now = format_local_datetime(dt.datetime.now().astimezone())
                 self.apply({**dict.fromkeys(INPUTS, ""), **dict.fromkeys(SELECTS), **dict.fromkeys(AREAS, ""),
@@ -215,18 +232,17 @@ class IncidentFormScreen(KeptScreen[None]):
         self.refresh_status()
         self.set_focus(self.query_one("#category", Select), scroll_visible=False)
 
-    def load_record(self) -> None:
-        ctx = self.app.ctx  # type: ignore[attr-defined]
-        view = Records(ctx, "incidents").get(self.record_id or "")
-        data = view.data
-        self.rev = view.rev
+    def load_record(self, shown: IncidentForForm) -> None:
+        assert shown.record is not None
+        data = shown.record.data
+        self.rev = shown.record.rev
         self.status = data["status"]
         self.deadline = data["report_deadline"]
         self.apply({
             "occurred_at": format_local_datetime(data["occurred_at"]),
             "reported_at": format_local_datetime(data["reported_at"]),
-            "reported_by_name": data["reported_by_name"] or "", "route": lookups.route_code(ctx, data["route_id"]),
-            "pupils": ", ".join(lookups.pupil_refs_for_ids(ctx, data["pupil_ids"] or [])),
+            "reported_by_name": data["reported_by_name"] or "", "route": shown.route_code,
+            "pupils": ", ".join(shown.pupil_refs),
             "pupil_count": str(data["pupil_count"]), "severity_reason": data["severity_reason"] or "",
             "notify_at": "", "written_report_at": format_local_datetime(data["written_report_at"]),
             "category": data["category"], "reported_by_kind": data["reported_by_kind"],
@@ -234,8 +250,8 @@ class IncidentFormScreen(KeptScreen[None]):
             "notify_kind": NotificationKind.parent.value, "description": data["description"],
             "immediate_action": data["immediate_action"] or "", "outcome": data["outcome"] or "",
             "notifications": list(data["notifications"] or []),
-        })
-        self.refresh_follow_ups()
+        }, shown.school_titles)
+        self.show_follow_ups(shown.follow_ups)
 
     # --- form state -------------------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
@@ -246,7 +262,8 @@ class IncidentFormScreen(KeptScreen[None]):
         out["notifications"] = list(self.notifications)
         return out
 
-    def apply(self, values: dict[str, Any]) -> None:
+    def apply(self, values: dict[str, Any], school_titles: dict[str, str] | None = None) -> None:
+        """Put `values` in the fields (a draft's, or a stored incident's with its school's title read already)."""
         for k in INPUTS:
             if k in values:
                 self.query_one(f"#{k}", SteadyInput).show_value(values[k] or "")
@@ -258,15 +275,16 @@ class IncidentFormScreen(KeptScreen[None]):
             if k in values and area.text != (values[k] or ""):  # setting the text rebuilds the area's document
                 area.text = values[k] or ""
         if "school_id" in values:
-            self.set_school(values["school_id"])
+            self.set_school(values["school_id"], school_titles)
         self.notifications = list(values.get("notifications", self.notifications))
         self.refresh_notifications()
         self.refresh_severity_hint()
 
-    def set_school(self, school_id: str | None) -> None:
+    def set_school(self, school_id: str | None, titles: dict[str, str] | None = None) -> None:
         picker = self.query_one("#school_id", RefPicker)
         if school_id != picker.value:
-            titles = references.titles(self.app.ctx, "schools", [school_id]) if school_id else {}  # type: ignore[attr-defined]
+            if titles is None:
+                titles = references.titles(self.app.ctx, "schools", [school_id]) if school_id else {}  # type: ignore[attr-defined]
             picker.set_value(school_id, titles)
 
     @staticmethod
@@ -332,9 +350,12 @@ class IncidentFormScreen(KeptScreen[None]):
     def refresh_follow_ups(self) -> None:
         if not self.record_id:
             return
-        page = follow_ups_for(self.app.ctx, FollowUpSource.incident, self.record_id)  # type: ignore[attr-defined]
+        self.show_follow_ups(
+            follow_ups_for(self.app.ctx, FollowUpSource.incident, self.record_id).rows)  # type: ignore[attr-defined]
+
+    def show_follow_ups(self, rows: list[dict[str, Any]]) -> None:
         lines = [f"- {r['outcome_code'].replace('_', ' ')} · {r['owner']} · due {display_value(r['due_date'])} · "
-                 f"{r['status']}" for r in page.rows]
+                 f"{r['status']}" for r in rows]
         self.show_text("follow_ups", "Follow-ups (Ctrl+O adds):\n" + ("\n".join(lines) or "none"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
