@@ -11,6 +11,12 @@ passes walk only what was made since, ~5 ms. The same settling happens whenever 
 heap stays small. What was frozen and later became cyclic garbage (a list page replaced, a dialog closed) is
 reclaimed by a sweep (unfreeze, full pass, freeze again) in a long pause, at most every `sweep_every` seconds.
 
+And when Python starts a full pass itself (an officer working without a pause), its survivors are frozen too. Python
+starts the next full pass once the objects moved to the old generation since the last one pass a quarter of that
+last one's survivors; unfrozen, those survivors were walked again at every pass (~10 ms each at city scale, several
+a minute of quick work, bench/city_scale.py), and the passes came ever closer. Frozen, each pass walks only what was
+kept since the last.
+
 No Textual here: the app calls `tick` from a timer with the time since the last key, and `settle` after a build.
 """
 
@@ -33,12 +39,21 @@ class GcPacer:
         self._last_sweep = clock()
         self.settles = 0
         self.sweeps = 0
+        self.full_passes = 0
+        """Full passes seen since the data layer loaded (Python's own, settles' and sweeps'), each frozen after."""
 
     def freeze_loaded(self) -> None:
         """The data layer has just loaded (Textual, SQLAlchemy's mappers and caches, every module imported): it
         lives as long as the app. Frozen without a pass, which would walk all of it (~0.4 s at city scale) while
         Home waits for its figures; garbage pending at that moment stays until the first sweep."""
         gc.freeze()
+        if self._after_full_pass not in gc.callbacks:
+            gc.callbacks.append(self._after_full_pass)
+
+    def _after_full_pass(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            gc.freeze()
+            self.full_passes += 1
 
     def settle(self) -> int:
         """Collect the garbage among objects made since the last settle, and freeze the survivors. Costs a pass
@@ -75,7 +90,8 @@ class GcPacer:
             return "settle"
         return None
 
-    @staticmethod
-    def release() -> None:
+    def release(self) -> None:
         """Give every frozen object back to the collector (the app is ending: what it held may now be freed)."""
+        if self._after_full_pass in gc.callbacks:
+            gc.callbacks.remove(self._after_full_pass)
         gc.unfreeze()

@@ -88,3 +88,26 @@ def test_the_young_heap_grows_with_kept_objects_and_a_settle_resets_it() -> None
     assert pacer.young_heap_grew()
     pacer.settle()
     assert not pacer.young_heap_grew() and len(kept) == 5_000
+
+
+def test_once_loaded_the_survivors_of_pythons_own_full_passes_are_frozen_until_release() -> None:
+    pacer = GcPacer()
+    before = Node()
+    gc.collect()  # a full pass Python makes itself, before the data layer loaded: nothing is frozen after it
+    assert tracked(before)
+    pacer.freeze_loaded()
+    try:
+        kept, dead = Node(), Node()
+        gone = weakref.ref(dead)
+        del dead
+        gc.collect(2)  # as Python starts one when enough objects have reached the old generation
+        assert gone() is None, "the pass still frees what died"
+        assert not tracked(kept), "its survivors leave the collector's view: the next pass does not walk them"
+        assert pacer.full_passes == 1
+        gc.collect(1)
+        assert pacer.full_passes == 1, "a younger pass is not a full one"
+    finally:
+        pacer.release()
+    after = Node()
+    gc.collect()
+    assert tracked(after) and pacer.full_passes == 1, "released: passes freeze nothing more"
