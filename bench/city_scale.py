@@ -46,6 +46,16 @@ FORM_SAMPLES = 20
 (with 8 it was the slowest, on a machine whose speed varies 2x from one moment to the next)."""
 READ_ROW = 0.3
 """Seconds an officer takes to read a row before opening it (a quick reader; the form is filled after 0.1 s)."""
+OPENINGS = (
+    ("", "Enter after Down"),
+    ("_together", "  (Down and Enter typed together)"),
+    ("_cold", "  (together, just after a write: cold)"),
+    ("_read", "  (the row read first: filled ahead)"),
+)
+"""How a form is opened from its list, as (key suffix, row label): Down, Pilot's wait for the app to settle (~90
+ms, printed under the table: just under `RowTable.REST`), then Enter; Down and Enter sent back to back (Enter waits
+in the queue while the cursor moves); the same just after something was written, so nothing read ahead may be used
+(a sync pull landing, say) and the opening reads the record itself; and Down, a pause to read the row, then Enter."""
 
 
 def pct(samples: list[float], q: int) -> float:
@@ -173,6 +183,24 @@ def record_paints() -> None:
     Screen._compositor_refresh = compositor_refresh  # type: ignore[method-assign]
 
 
+GC_PASSES: dict[int, list[float]] = {0: [], 1: [], 2: []}
+"""ms of each garbage collector pass, by generation, that ran while a key was being timed (`timed_key`)."""
+
+
+def record_gc_passes() -> None:
+    import gc
+
+    started: list[float] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started and WAITING:
+            GC_PASSES[info["generation"]].append((time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(note)
+
+
 async def timed_key(pilot: Any, key: str, done: Callable[[], bool], shown: Callable[[], Any] | None) -> float:
     """ms from sending `key` to the first draw of the screen `shown()` once `done()` holds: the officer sees the
     form filled in, or the list the form went back to. `shown` None: until `done()` is seen (polled every 0.5 ms),
@@ -206,6 +234,7 @@ def child_pilot(db: str) -> dict[str, Any]:
     ctx = open_context(db, officer="Bench Officer", settings=Settings())
     app = HtstApp(ctx=ctx)
     record_paints()
+    record_gc_passes()
     out: dict[str, Any] = {}
 
     async def type_terms(pilot: Any, paged: Any, terms: list[str]) -> list[float]:
@@ -225,6 +254,26 @@ def child_pilot(db: str) -> dict[str, Any]:
                 arrived = next(t for t, _, s in loaded[count:] if s == expect)
                 samples.append((arrived - start) * 1000)
         return samples
+
+    async def open_typed_together(pilot: Any, opened: Callable[[], bool], *, after_write: bool) -> list[float]:
+        """Down and Enter sent back to back, as an officer working down a list types them, then Escape back. With
+        `after_write`, a draft of another form is written first: every read done ahead is then out of date."""
+        from htst_tui.services.drafts import Drafts
+
+        samples = []
+        for n in range(FORM_SAMPLES):
+            if after_write:
+                Drafts(ctx).save("bench:elsewhere", None, {"note": f"write {n}"})
+            send_key(app, "down")
+            samples.append(await timed_key(pilot, "enter", opened, lambda: app.screen))
+            await pilot.press("escape")
+            await pilot.pause()
+        return samples
+
+    async def open_ways(pilot: Any, kind: str, opened: Callable[[], bool]) -> None:
+        out[f"pilot_open_{kind}_form_together"] = summary(await open_typed_together(pilot, opened, after_write=False))
+        out[f"pilot_open_{kind}_form_cold"] = summary(await open_typed_together(pilot, opened, after_write=True))
+        out[f"pilot_open_{kind}_form_read"] = summary(await open_after_reading(pilot, opened))
 
     async def open_after_reading(pilot: Any, opened: Callable[[], bool]) -> list[float]:
         """Move to the next row, read it (READ_ROW s), open it with Enter, go back: as an officer picks a record
@@ -261,10 +310,12 @@ def child_pilot(db: str) -> dict[str, Any]:
             paged.query_one(".paged-search").value = ""
             await _until(pilot, lambda: loaded[-1][2] == "" and not paged.loading_page)
             paged.table.focus()
-            opens, saves = [], []
+            opens, saves, gaps = [], [], []
             for n in range(FORM_SAMPLES):
+                moved = time.perf_counter()
                 await pilot.press("down")
                 await pilot.pause()
+                gaps.append((time.perf_counter() - moved) * 1000)
                 opens.append(await timed_key(
                     pilot, "enter", lambda: getattr(app.screen, "form", None) is not None
                     and app.screen.form.is_mounted and app.screen.baseline is not None, lambda: app.screen))
@@ -276,11 +327,10 @@ def child_pilot(db: str) -> dict[str, Any]:
                                              lambda: app.screen))
                 await pilot.pause()
             out["pilot_open_pupil_form"] = summary(opens)
-            out["pilot_open_pupil_form_later"] = summary(opens[1:])
             out["pilot_save_pupil_form"] = summary(saves)
-            out["pilot_open_pupil_form_read"] = summary(await open_after_reading(
-                pilot, lambda: getattr(app.screen, "form", None) is not None and app.screen.form.is_mounted
-                and app.screen.baseline is not None))
+            out["pilot_pupil_at_once_gap_ms"] = statistics.median(gaps)
+            await open_ways(pilot, "pupil", lambda: getattr(app.screen, "form", None) is not None
+                            and app.screen.form.is_mounted and app.screen.baseline is not None)
 
             start = time.perf_counter()
             count = len(loaded)
@@ -294,10 +344,12 @@ def child_pilot(db: str) -> dict[str, Any]:
             await _until(pilot, lambda: loaded[-1][2] == "" and not incidents_paged.loading_page)
             incidents_paged.table.focus()
             list_screen = app.screen
-            opens, saves = [], []
+            opens, saves, gaps = [], [], []
             for n in range(FORM_SAMPLES):
+                moved = time.perf_counter()
                 await pilot.press("down")
                 await pilot.pause()
+                gaps.append((time.perf_counter() - moved) * 1000)
                 opens.append(await timed_key(
                     pilot, "enter", lambda: app.screen is not list_screen and app.screen.is_mounted
                     and getattr(app.screen, "rev", None) is not None, lambda: app.screen))
@@ -310,11 +362,10 @@ def child_pilot(db: str) -> dict[str, Any]:
                 await pilot.press("escape")
                 await pilot.pause()
             out["pilot_open_incident_form"] = summary(opens)
-            out["pilot_open_incident_form_later"] = summary(opens[1:])
             out["pilot_save_incident_form"] = summary(saves)
-            out["pilot_open_incident_form_read"] = summary(await open_after_reading(
-                pilot, lambda: app.screen is not list_screen and app.screen.is_mounted
-                and getattr(app.screen, "rev", None) is not None))
+            out["pilot_incident_at_once_gap_ms"] = statistics.median(gaps)
+            await open_ways(pilot, "incident", lambda: app.screen is not list_screen and app.screen.is_mounted
+                            and getattr(app.screen, "rev", None) is not None)
 
     try:
         asyncio.run(run())
@@ -324,6 +375,7 @@ def child_pilot(db: str) -> dict[str, Any]:
     from htst_tui.services import dashboard
 
     dashboard.end_separate_process()  # reaped, so its peak is counted below
+    out["gc_passes"] = {str(gen): [len(ms), sum(ms)] for gen, ms in GC_PASSES.items()}
     out["peak_rss_mb"] = peak_rss_mb()
     out["children_rss_mb"] = children_peak_rss_mb()
     return out
@@ -421,13 +473,12 @@ def main() -> None:
         ("keystroke, Incidents, screen", pilot.get("pilot_incidents_keystroke", missing), key),
         ("keystroke, pupils, service", service["service_pupils_keystroke"], key),
         ("keystroke, incidents, service", service["service_incidents_keystroke"], key),
-        ("open pupil form, Enter at once", pilot.get("pilot_open_pupil_form", missing), form),
-        ("  (openings after the first)", pilot.get("pilot_open_pupil_form_later", missing), form),
-        ("  (the row read first: filled ahead)", pilot.get("pilot_open_pupil_form_read", missing), form),
+        *((f"open pupil form, {label.strip()}" if not suffix else label, pilot.get(f"pilot_open_pupil_form{suffix}",
+                                                                                    missing), form)
+          for suffix, label in OPENINGS),
         ("save pupil form, screen", pilot.get("pilot_save_pupil_form", missing), form),
-        ("open incident form, Enter at once", pilot.get("pilot_open_incident_form", missing), form),
-        ("  (openings after the first)", pilot.get("pilot_open_incident_form_later", missing), form),
-        ("  (the row read first: filled ahead)", pilot.get("pilot_open_incident_form_read", missing), form),
+        *((f"open incident form, {label.strip()}" if not suffix else label,
+           pilot.get(f"pilot_open_incident_form{suffix}", missing), form) for suffix, label in OPENINGS),
         ("save incident form, screen", pilot.get("pilot_save_incident_form", missing), form),
         ("open pupil, service", service["service_open_pupil"], form),
         ("save pupil, service", service["service_save_pupil"], form),
@@ -443,10 +494,16 @@ def main() -> None:
         s = service[key]
         print(f"{label:<38} p50 {s['p50']:7.1f} ms  max {s['max']:7.1f} ms")
     nan = float("nan")
+    print(f"\"Enter after Down\" was sent {pilot.get('pilot_pupil_at_once_gap_ms', nan):.0f} ms (pupils) and "
+          f"{pilot.get('pilot_incident_at_once_gap_ms', nan):.0f} ms (incidents) after Down, medians: Pilot's wait for "
+          "the app to settle")
     print(f"open Records (F3, first page) {pilot.get('pilot_open_records_ms', nan):.0f} ms; switch to pupils "
           f"{pilot.get('pilot_switch_to_pupils_ms', nan):.0f} ms; open Incidents (F7, first page) "
           f"{pilot.get('pilot_open_incidents_ms', nan):.0f} ms; Home's dashboard shown "
           f"{pilot.get('pilot_home_ms', nan):.0f} ms after the app started")
+    passes = pilot.get("gc_passes", {})
+    print("collector passes while a key was timed: " + ", ".join(
+        f"generation {gen} {n} ({ms:.0f} ms in all)" for gen, (n, ms) in sorted(passes.items())))
     rss = pilot["peak_rss_mb"]
     print(f"peak RSS: app driven through all of the above {rss:.0f} MB, services alone {service['peak_rss_mb']:.0f} MB"
           f" (goal <= {GOALS['peak_rss_mb']:.0f})  {verdict(rss <= GOALS['peak_rss_mb'])}")
