@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from htst_tui.app import HtstApp
 from htst_tui.screens.incidents.incident_form import IncidentFormScreen
 from htst_tui.screens.incidents.incident_list import IncidentListScreen, SchoolFilter
@@ -13,9 +15,11 @@ from htst_tui.services import incidents as svc
 from htst_tui.services.context import ServiceContext
 from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records
+from htst_tui.widgets import paged_table
 from htst_tui.widgets.modals import ConfirmModal
 from htst_tui.widgets.paged_table import PagedTable
 from tests.incident_fixtures import make_reference
+from tests.test_prepared_forms import incident_log, log_three
 
 
 async def settle(app: HtstApp, pilot) -> None:  # type: ignore[no-untyped-def]
@@ -136,3 +140,46 @@ async def test_school_filter_is_picked_by_search_and_cleared(ctx: ServiceContext
         await pilot.press("x")  # clear filters: the school too
         await settle(app, pilot)
         assert school.value is None and table.total == 4
+
+
+class CountedFetches:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        original = IncidentListScreen.fetch
+
+        def counted(screen: Any, search: str, offset: int, limit: int) -> Any:
+            self.count += 1
+            return original(screen, search, offset, limit)
+
+        monkeypatch.setattr(IncidentListScreen, "fetch", counted)
+
+
+async def test_back_from_a_form_the_log_fetches_its_page_again_only_if_something_was_written(
+        ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = log_three(ctx)[0]
+    fetches = CountedFetches(monkeypatch)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(160, 48)) as pilot:
+        table, _ = await incident_log(app, pilot)
+        list_screen = app.screen
+
+        async def open_and_leave() -> int:
+            before = fetches.count
+            table.table.focus()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen is not list_screen
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen is list_screen
+            return fetches.count - before
+
+        assert await open_and_leave() == 0, "nothing written: the page shown is current"
+
+        stored = Records(ctx, "incidents").get(first)  # another officer's edit, or a sync, while the form is open
+        svc.edit_incident(ctx, first, {**stored.data, "description": "Edited elsewhere (fictional)."},
+                                       expected_rev=stored.rev)
+        assert await open_and_leave() == 1, "written since: fetched again"
+
+        monkeypatch.setattr(paged_table, "FRESH_FOR", 0.0)  # the page's due dates follow the clock too
+        assert await open_and_leave() == 1, "old: fetched again"

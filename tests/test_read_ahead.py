@@ -284,3 +284,38 @@ async def test_the_table_says_where_the_cursor_arrived_and_what_is_beside_it() -
         assert (await arrived(3))[1:] == [("b", ["b", "c", "a"]), ("c", ["c", "d", "b"])]
         await pilot.press("end")
         assert (await arrived(4))[3:] == [("d", ["d", "c"])]
+
+
+async def test_back_on_the_incident_log_the_row_under_the_cursor_is_read_again(
+        ctx: ServiceContext, reads: CountedReads) -> None:
+    log_three(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(160, 48)) as pilot:
+        table, form, second = await reach_the_second_row(app, pilot)
+        await pilot.press("enter")  # takes the read: a form may change what it holds
+        await settle(app, pilot)
+        assert app.screen is form and not form.read_ahead.holds(second)
+        await pilot.press("escape")  # nothing written: the page is not fetched again, but the row is reached again
+        await settle(app, pilot)
+        assert app.screen is table.screen and form.read_ahead.holds(second)
+
+
+async def test_back_on_the_records_list_the_row_under_the_cursor_is_read_again(
+        ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(RowTable, "REST", 60.0)
+    for urn, name in ((100001, "Fictional Downs Primary"), (200002, "Imaginary Vale Academy")):
+        Records(ctx, "schools").create({"urn": urn, "name": name, "phase": "primary", "postcode": "BN1 1AA"})
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(160, 48)) as pilot:
+        records = await open_schools_list(app, pilot)
+        records.paged.table.focus()
+        await settle(app, pilot)
+        row = records.paged.current_id
+        assert row is not None
+        await pilot.press("enter")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, RecordFormScreen) and not form.read_ahead.holds(row)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is records and form.read_ahead.holds(row)

@@ -147,6 +147,11 @@ class RecordsScreen(Screen[None]):
 
         RecordFormScreen.show(self.app, self.kind, record_id, self._form_closed)
 
+    def on_screen_resume(self) -> None:
+        """Shown again: the row under the cursor counts as just reached (its form may read or fill it ahead)."""
+        for paged in self.query("#records-table").results(PagedTable):  # none while a kind switch rebuilds it
+            paged.table.shown_again()
+
     def _form_closed(self, saved_id: str | None) -> None:
         if saved_id is not None:  # left without saving: the list is as it was
             self.paged.reload()

@@ -16,6 +16,12 @@ from htst_tui.services.context import ServiceContext, current_seq
 ChangeMark = tuple[int, int, object]
 
 
+def records_written(ctx: ServiceContext) -> int:
+    """The local write number alone: what a list of records shows changes only with it (drafts are not listed)."""
+    with ctx.read() as session:
+        return current_seq(session)
+
+
 def change_mark(ctx: ServiceContext) -> ChangeMark:
     with ctx.read() as session:
         drafts, newest = session.execute(select(func.count(), func.max(Draft.saved_at))).one()

@@ -8,6 +8,7 @@ Typing filters (the query runs SQL-side); PageUp/PageDown move between pages; En
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -33,6 +34,10 @@ class PageLike(Protocol):
 
 Fetch = Callable[[str, int, int], PageLike]
 """fetch(search, offset, limit) -> a page; runs in a worker thread (services only, no UI calls)."""
+
+FRESH_FOR = 60.0
+"""Seconds a page shown again counts as current when nothing was written since it was fetched: what a list shows
+can also follow the clock (an incident's written report falls overdue)."""
 
 
 class RecordMessage(Message):
@@ -85,9 +90,15 @@ class PagedTable(Vertical):
             self.total = total
 
     def __init__(self, fetch: Fetch, columns: Sequence[tuple[str, str]], *, page_size: int = 50,
-                 placeholder: str = "Type to search…", id: str | None = None) -> None:
+                 placeholder: str = "Type to search…", written: Callable[[], int] | None = None,
+                 id: str | None = None) -> None:
+        """`written()`: the database's local write number (read in the worker, like `fetch`); with it, a page shown
+        again is fetched again only if something was written since (`reload_if_written`)."""
         super().__init__(id=id)
         self.fetch = fetch
+        self.written = written
+        self._fetched: tuple[int, float] | None = None
+        """The write number read just before the page shown was fetched, and when (monotonic)."""
         self.columns = list(columns)
         self.page_size = page_size
         self.placeholder = placeholder
@@ -115,6 +126,18 @@ class PagedTable(Vertical):
         self.loading_page = True
         self._load(self.search, self.page_start)
 
+    def shown_again(self) -> None:
+        """The list is shown again (a form or dialog closed): its cursor's row counts as just reached (a form may
+        read or fill it ahead), and its page is fetched again only if anything was written since it was fetched, or
+        it is over `FRESH_FOR` s old. Fetching a page of a city's incident log takes ~20-60 ms in a thread, which
+        the officer's next Down and Enter would share the interpreter with."""
+        fetched = self._fetched
+        if self.written is None or fetched is None or self.loading_page or \
+                time.monotonic() - fetched[1] > FRESH_FOR or self.written() != fetched[0]:
+            self.reload()  # the new rows count as reached when they arrive
+        else:
+            self.table.shown_again()
+
     @on(Input.Changed, ".paged-search")
     def _search_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -129,15 +152,18 @@ class PagedTable(Vertical):
 
     @work(thread=True, exclusive=True, group="paged-table")
     def _load(self, search: str, offset: int) -> None:
+        # read before the page: a write in between makes the page look out of date, never current
+        fetched = (self.written(), time.monotonic()) if self.written is not None else None
         page = self.fetch(search, offset, self.page_size)
         if get_current_worker().is_cancelled:
             return
-        self.app.call_from_thread(self._show, page, offset)
+        self.app.call_from_thread(self._show, page, offset, fetched)
 
-    def _show(self, page: PageLike, offset: int) -> None:
+    def _show(self, page: PageLike, offset: int, fetched: tuple[int, float] | None) -> None:
         tables = self.query(RowTable)
         if not self.is_attached or not tables:  # removed (screen closed, kind switched) while loading
             return
+        self._fetched = fetched
         tables.first().set_rows([(str(row["id"]), [display_value(row.get(key)) for key, _ in self.columns])
                                  for row in page.rows])
         self.total = page.total

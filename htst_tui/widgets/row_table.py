@@ -170,6 +170,11 @@ class RowTable(Widget, can_focus=True):
         self.refresh()
         self._rest_again()
 
+    def shown_again(self) -> None:
+        """Its screen is shown again (a form or dialog over it closed): the row under the cursor counts as just
+        reached, as Textual gives the focus back without a Focus event."""
+        self._rest_again()
+
     def _rest_again(self, *, focused: bool | None = None) -> None:
         """The cursor (or the row under it) moved, or the table took the focus: it has not rested yet."""
         if self._rest_timer is not None:

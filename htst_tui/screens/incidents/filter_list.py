@@ -14,6 +14,7 @@ from textual.widgets import Input, Select
 
 from htst_tui.domain.local_time import parse_date
 from htst_tui.screens.incidents.form_support import select_value
+from htst_tui.services.change_mark import records_written
 from htst_tui.widgets.paged_table import PagedTable
 
 FILTER_CSS = """
@@ -57,7 +58,11 @@ class FilteredListScreen(Screen[None]):
         self.query_one(PagedTable).table.focus()
 
     def on_screen_resume(self) -> None:
-        self.query_one(PagedTable).reload()
+        self.query_one(PagedTable).shown_again()
+
+    def written(self) -> int:
+        """The local write number, for the list's PagedTable (read in its worker thread)."""
+        return records_written(self.app.ctx)  # type: ignore[attr-defined]
 
     def read_filters(self) -> None:
         new = dataclasses.replace(self.filter, **self.filter_changes())

@@ -77,8 +77,8 @@ class IncidentListScreen(FilteredListScreen):
             yield SchoolFilter(SCHOOL, id="f-school")
             yield Input(placeholder="From YYYY-MM-DD", validators=[OptionalDate()], id="f-from")
             yield Input(placeholder="To YYYY-MM-DD", validators=[OptionalDate()], id="f-to")
-        yield PagedTable(self.fetch, COLUMNS, placeholder="Type to search description, reporter, route, operator, "
-                                                          "school…")
+        yield PagedTable(self.fetch, COLUMNS, written=self.written,
+                         placeholder="Type to search description, reporter, route, operator, school…")
         yield StableFooter()
 
     def fetch(self, search: str, offset: int, limit: int) -> Page:

@@ -48,7 +48,8 @@ class RouteReturnListScreen(FilteredListScreen):
             yield Select([("Short notice only", "short")], prompt="Any notice", id="f-short")
             yield Input(placeholder="From YYYY-MM-DD", validators=[OptionalDate()], id="f-from")
             yield Input(placeholder="To YYYY-MM-DD", validators=[OptionalDate()], id="f-to")
-        yield PagedTable(self.fetch, COLUMNS, placeholder="Type to search route, operator, reason…")
+        yield PagedTable(self.fetch, COLUMNS, written=self.written,
+                         placeholder="Type to search route, operator, reason…")
         yield Footer()
 
     def fetch(self, search: str, offset: int, limit: int) -> Page:
