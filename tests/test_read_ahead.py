@@ -66,14 +66,21 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountedReads]:
     yield CountedReads(monkeypatch)
 
 
-async def reach_the_second_row(app: HtstApp, pilot: Pilot[Any]) -> tuple[PagedTable, IncidentFormScreen, str]:
-    """Open the incident log, move down one row, and let the thread's read of it land."""
+async def move_to_the_second_row(app: HtstApp, pilot: Pilot[Any]) -> tuple[PagedTable, IncidentFormScreen, str]:
+    """Open the incident log, move down one row, and let any read ahead done in the thread land."""
     table, form = await incident_log(app, pilot)
     table.table.focus()
     await pilot.press("down")
     await settle(app, pilot)
     second = table.current_id
-    assert second is not None and form.read_ahead.holds(second)
+    assert second is not None
+    return table, form, second
+
+
+async def reach_the_second_row(app: HtstApp, pilot: Pilot[Any]) -> tuple[PagedTable, IncidentFormScreen, str]:
+    """As `move_to_the_second_row`, and the row was read ahead."""
+    table, form, second = await move_to_the_second_row(app, pilot)
+    assert form.read_ahead.holds(second)
     return table, form, second
 
 
@@ -82,12 +89,8 @@ async def test_down_then_enter_at_once_fills_the_form_from_the_read_done_ahead(
     ids = log_three(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(160, 48)) as pilot:
-        table, form = await incident_log(app, pilot)
-        table.table.focus()
-        await pilot.press("down")
-        await settle(app, pilot)  # the thread's read is in; the form is not filled yet (the cursor has not rested)
-        second = table.current_id
-        assert second is not None and form.read_ahead.holds(second) and second in reads.in_thread
+        _, form, second = await reach_the_second_row(app, pilot)  # the form is not filled: no rest yet
+        assert second in reads.in_thread
         assert form.prepared is None or form.prepared[0] != second, "no rest yet: only read"
         reads.on_loop.clear()
         await pilot.press("enter")
@@ -102,53 +105,37 @@ async def test_the_rows_beside_the_cursor_are_read_too(ctx: ServiceContext, read
     log_three(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(160, 48)) as pilot:
-        table, form = await incident_log(app, pilot)
-        table.table.focus()
-        await pilot.press("down")
-        await settle(app, pilot)
+        table, form, _ = await move_to_the_second_row(app, pilot)
         rows = [table.table.get_row_at(n) for n in range(3)]
         keys = [table.table._keys[n] for n in range(3)]
         assert len(rows) == 3 and all(form.read_ahead.holds(k) for k in keys), "above, on and below the cursor"
 
 
+@pytest.mark.parametrize("write", ["the record", "a draft"])
 async def test_a_write_after_the_read_ahead_makes_the_opening_read_again(
-        ctx: ServiceContext, reads: CountedReads) -> None:
+        ctx: ServiceContext, reads: CountedReads, write: str) -> None:
     log_three(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(160, 48)) as pilot:
         _, form, second = await reach_the_second_row(app, pilot)
         stored = Records(ctx, "incidents").get(second)
-        incidents.edit_incident(ctx, second, {**stored.data, "description": "Changed by another officer."},
-                                expected_rev=stored.rev)
+        if write == "the record":
+            incidents.edit_incident(ctx, second, {**stored.data, "description": "Changed by another officer."},
+                                    expected_rev=stored.rev)
+        else:
+            Drafts(ctx).save("incident", second, {"description": "typed on another screen"})
         reads.on_loop.clear()
         form.refill(second)  # as Enter would, before anything else runs: no new read ahead can have landed
         assert reads.on_loop == [second], "read again: the read done ahead is older than the write"
-        assert form.values()["description"] == "Changed by another officer."
-
-
-async def test_a_draft_written_after_the_read_ahead_also_makes_the_opening_read_again(
-        ctx: ServiceContext, reads: CountedReads) -> None:
-    log_three(ctx)
-    app = HtstApp(ctx=ctx)
-    async with app.run_test(size=(160, 48)) as pilot:
-        _, form, second = await reach_the_second_row(app, pilot)
-        Drafts(ctx).save("incident", second, {"description": "typed on another screen"})
-        reads.on_loop.clear()
-        form.refill(second)
-        assert reads.on_loop == [second]
+        assert form.values()["description"] == Records(ctx, "incidents").get(second).data["description"]
 
 
 async def test_a_record_deleted_after_the_read_ahead_is_not_shown(ctx: ServiceContext, reads: CountedReads) -> None:
     log_three(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(160, 48)) as pilot:
-        table, form = await incident_log(app, pilot)
+        _, form, second = await reach_the_second_row(app, pilot)
         list_screen = app.screen
-        table.table.focus()
-        await pilot.press("down")
-        await settle(app, pilot)
-        second = table.current_id
-        assert second is not None and form.read_ahead.holds(second)
         Records(ctx, "incidents").delete(second)
         await pilot.press("enter")
         await settle(app, pilot)
@@ -193,12 +180,8 @@ async def test_a_read_that_fails_in_the_thread_is_dropped_and_the_opening_reads(
     monkeypatch.setattr(incident_form, "read_for_form", failing_in_thread)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(160, 48)) as pilot:
-        table, form = await incident_log(app, pilot)
-        table.table.focus()
-        await pilot.press("down")
-        await settle(app, pilot)
-        second = table.current_id
-        assert second is not None and not form.read_ahead.holds(second)
+        _, form, second = await move_to_the_second_row(app, pilot)
+        assert not form.read_ahead.holds(second)
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is form and form.record_id == second and on_loop[-1] == second

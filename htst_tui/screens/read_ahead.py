@@ -85,8 +85,8 @@ class ReadAhead(Generic[DataT]):
                     got[record_id] = self._read(ctx, record_id)
                 except HtstError:
                     continue
-        except SQLAlchemyError:  # locked or damaged: nothing is read ahead, and the opening says what is wrong
-            pass
+        except SQLAlchemyError:  # locked or damaged: nothing of this round is kept; the opening says what is wrong
+            mark = None
         finally:  # posted, not waited for: a thread never blocks on a loop that may be ending
             self._owner.call_later(self._store, mark, got, record_ids)
 
