@@ -142,31 +142,31 @@ async def test_a_page_announced_by_a_list_taken_down_is_ignored(ctx: ServiceCont
 async def test_a_form_opened_as_the_list_moves_is_drawn_once(ctx: ServiceContext) -> None:
     """Enter at once after a cursor move: the list's repaint still pending is not passed up to the opaque form
     (which would draw it in full a second time), and the list shows its moved cursor when it is back."""
-    from textual._compositor import Compositor
+    from textual._compositor import LayoutUpdate
 
     schools(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 48)) as pilot:
         records = await open_schools_list(app, pilot)
         form = app.get_screen(RecordFormScreen.kept_as("schools"))
-        draws: list[Any] = []
-        full = Compositor.render_full_update
+        frames: list[Any] = []
+        display = app._display
 
-        def counted(compositor: Compositor, *args: Any, **kwargs: Any) -> Any:
-            if app.screen is form and compositor is form._compositor:
-                draws.append(compositor)
-            return full(compositor, *args, **kwargs)
+        def counted(screen: Any, renderable: Any) -> None:
+            if screen is form and isinstance(renderable, LayoutUpdate):
+                frames.append(renderable)  # a whole frame put on the terminal
+            display(screen, renderable)
 
-        Compositor.render_full_update = counted  # type: ignore[method-assign]
+        app._display = counted  # type: ignore[method-assign]
         try:
             records.paged.table.focus()
             await settle(app, pilot)
             records.paged.table.move_cursor(row=1)  # and Enter before the list has drawn it
             records.open_form(records.paged.current_id)
             await settle(app, pilot)
-            assert app.screen is form and len(draws) == 1
+            assert app.screen is form and len(frames) == 1
         finally:
-            Compositor.render_full_update = full  # type: ignore[method-assign]
+            app._display = display  # type: ignore[method-assign]
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is records and records.paged.table.cursor_row == 1

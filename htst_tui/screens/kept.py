@@ -14,6 +14,7 @@ And when the list's cursor rests on a row, the form is filled with that record a
 off screen: Enter then only shows it, unless anything was written since (services/change_mark.py), when it is
 filled again as usual. Before that, as soon as the cursor reaches a row, the row and its neighbours are read in a
 thread (`read_kept_ahead`, screens/read_ahead.py), so even an Enter pressed at once fills the form without reading.
+A form shown again is drawn from its last frame with only what changed drawn again (screens/kept_frame.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from textual import events, on
 from textual.screen import Screen
 
 from htst_tui.errors import HtstError
+from htst_tui.screens.kept_frame import KeptFrameCompositor
 from htst_tui.screens.read_ahead import ReadAhead
 from htst_tui.services.change_mark import ChangeMark, change_mark
 
@@ -98,6 +100,10 @@ class KeptScreen(Screen[ResultT]):
 
     read_ahead: ReadAhead[Any] | None = None
     """Each kept screen's own reads of the rows around the list's cursor, which `refill` takes when still good."""
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        self._compositor: KeptFrameCompositor = KeptFrameCompositor()  # shown again from its last frame
 
     def prepare(self, record_id: str) -> None:
         """Fill the form with `record_id` now, off screen, lay it out and draw it to nowhere, while the officer
@@ -184,9 +190,21 @@ class KeptScreen(Screen[ResultT]):
         again (~17–33 ms that the first opening of a prepared form spent idle, bench/city_scale.py)."""
         if self._repaint_required and self.is_current:
             self._repaint_required = False
+            if self.styles.background.a == 1:  # opaque: nothing of the screens below shows through
+                # The whole-screen repaint asked for by the resume itself: the form's last frame stands but where
+                # its widgets changed since (screens/kept_frame.py), unless its look changed, which it checks.
+                self._exchange_repaint_regions()
+                self._compositor.show_again()
             self._dirty_widgets.add(self)
             self._forget_repaints_below()
             self._on_timer_update()
+
+    def _compositor_refresh(self) -> None:
+        if self is not self.app.screen and self._compositor._dirty_regions:
+            # Covered by another screen, Textual hands what changed here to that screen to draw (this one shows
+            # through it) and forgets it: this screen's frame would no longer be right (screens/kept_frame.py).
+            self._compositor.forget_frame()
+        super()._compositor_refresh()
 
     def _forget_repaints_below(self) -> None:
         """Textual counts the screen under the top one as visible (for see-through screens), so a repaint still

@@ -1,0 +1,215 @@
+"""Kept forms shown again from their last frame (screens/kept_frame.py). Every frame drawn that way must be the
+frame Textual would compose in full at that very moment, whatever changed since the form was last shown: another
+record with other values and other lengths of text, a field typed into while shown, a save, a write elsewhere. A
+resize or a theme change in between must make the next showing compose the frame in full."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual._compositor import LayoutUpdate
+from textual.pilot import Pilot
+from textual.strip import Strip
+from textual.widgets import Input
+
+from htst_tui.app import HtstApp
+from htst_tui.screens.draft_modal import DraftModal
+from htst_tui.screens.kept_frame import KeptFrameCompositor
+from htst_tui.screens.record_form import RecordFormScreen
+from htst_tui.services import incidents
+from htst_tui.services.context import ServiceContext
+from htst_tui.services.drafts import Drafts
+from htst_tui.widgets.modals import ConfirmModal
+from htst_tui.widgets.row_table import RowTable
+from tests.incident_fixtures import make_reference
+from tests.test_form_reuse import error, schools, settle
+from tests.test_kept_screens import open_schools_list
+from tests.test_prepared_forms import incident_log
+
+
+class Compared:
+    """Every frame a kept form draws again, checked against a full composition made just after, before anything
+    else can run (a cursor's blink, say)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.frames = 0
+        self.composed = 0
+        """Whole frames of kept forms put on the terminal composed in full."""
+        original = KeptFrameCompositor.render_update
+
+        def render_update(compositor: KeptFrameCompositor, *args: Any, **kwargs: Any) -> Any:
+            before = compositor.drawn_again
+            update = original(compositor, *args, **kwargs)
+            if compositor.drawn_again > before:
+                self.check([Strip.join(line) for line in update.strips], compositor.render_strips())
+            elif isinstance(update, LayoutUpdate):
+                self.composed += 1
+            return update
+
+        monkeypatch.setattr(KeptFrameCompositor, "render_update", render_update)
+
+    def check(self, drawn: list[Strip], composed: list[Strip]) -> None:
+        assert len(drawn) == len(composed)
+        for y, (line, full) in enumerate(zip(drawn, composed, strict=True)):
+            assert line.simplify() == full.simplify(), f"line {y} drawn as {line.text!r}, composed {full.text!r}"
+        self.frames += 1
+
+
+@pytest.fixture
+def compared(monkeypatch: pytest.MonkeyPatch) -> Compared:
+    return Compared(monkeypatch)
+
+
+def log_varied(ctx: ServiceContext) -> None:
+    """Incidents unlike each other in every field the form shows: lengths of text, choices, pupils, notices."""
+    ref = make_reference(ctx)
+    shapes = [
+        ("breakdown", "crew", "Fictional breakdown on the ring road.", [], [], 0),
+        ("injury", "school", "A pretend pupil grazed a knee stepping down.\nFirst aid given by the escort.\n"
+         "Parent told at the gate.", ref.pupils[:1], ["parent", "school"], 1),
+        ("safeguarding", "parent", "Imaginary concern raised by a parent about the driver's manner.",
+         ref.pupils, ["lado", "police", "licensing"], None),
+        ("complaint", "operator", "Made-up complaint.", ref.pupils[1:], [], 0),
+    ]
+    for n, (category, reporter, text, pupils, notified, operator) in enumerate(shapes, start=1):
+        incidents.log_incident(ctx, {
+            "occurred_at": f"2026-11-0{n} 08:1{n}", "reported_at": f"2026-11-0{n} 09:0{n}",
+            "reported_by_kind": reporter, "category": category, "description": text,
+            "route_id": ref.routes[n % 2], "operator_id": None if operator is None else ref.operators[operator],
+            "school_id": ref.schools[n % 2], "pupil_ids": pupils, "pupil_count": len(pupils) + n,
+            "notifications": [{"kind": kind, "at": f"2026-11-0{n}T09:30:00+00:00"} for kind in notified]})
+
+
+async def open_and_leave(app: HtstApp, pilot: Pilot[Any], *keys: str) -> None:
+    """Press `keys` on the list (they end with Enter), then go back to it with Escape."""
+    await pilot.press(*keys)
+    await settle(app, pilot)
+    await pilot.press("escape")
+    await settle(app, pilot)
+
+
+async def test_the_incident_form_shown_again_draws_the_frame_a_full_composition_would(
+        ctx: ServiceContext, compared: Compared) -> None:
+    log_varied(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(150, 48)) as pilot:
+        paged, form = await incident_log(app, pilot)
+        paged.table.focus()
+        await settle(app, pilot)
+        # down the list with Enter typed at once, then back up after reading each row
+        for _ in range(3):
+            await open_and_leave(app, pilot, "down", "enter")
+        for _ in range(3):
+            await pilot.press("up")
+            await pilot.pause(RowTable.REST * 3)
+            await open_and_leave(app, pilot, "enter")
+        # typed into while shown (partial updates), saved, then left: the next showing starts from that frame
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is form
+        await pilot.press("tab", *"Typed into the shown form.")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        # a write elsewhere just before the opening: the form reads the record itself
+        Drafts(ctx).save("elsewhere", None, {"note": "a write"})
+        await open_and_leave(app, pilot, "down", "enter")
+        assert form._compositor.drawn_again >= 7, "the openings after the first drew the kept frame"
+        assert compared.frames == form._compositor.drawn_again
+
+
+async def test_a_resize_or_a_new_theme_composes_the_next_showing_in_full(
+        ctx: ServiceContext, compared: Compared) -> None:
+    log_varied(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(150, 48)) as pilot:
+        paged, form = await incident_log(app, pilot)
+        paged.table.focus()
+        await settle(app, pilot)
+        await open_and_leave(app, pilot, "down", "enter")
+        await open_and_leave(app, pilot, "down", "enter")
+        drawn, composed = form._compositor.drawn_again, compared.composed
+        assert drawn >= 1
+
+        await pilot.resize_terminal(132, 44)
+        await settle(app, pilot)
+        await open_and_leave(app, pilot, "up", "enter")
+        assert compared.composed > composed, "the frame of the old size was not reused: one of the new was composed"
+        drawn, composed = form._compositor.drawn_again, compared.composed
+        await open_and_leave(app, pilot, "up", "enter")
+        assert (form._compositor.drawn_again, compared.composed) == (drawn + 1, composed), \
+            "the frame of the new size is drawn again at the next showing"
+
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await settle(app, pilot)
+        await open_and_leave(app, pilot, "down", "enter")
+        assert (form._compositor.drawn_again, compared.composed) == (drawn + 1, composed + 1), \
+            "the frame in the old colours was not reused: one in the new was composed"
+        await open_and_leave(app, pilot, "down", "enter")
+        assert (form._compositor.drawn_again, compared.composed) == (drawn + 2, composed + 1)
+        assert compared.frames == form._compositor.drawn_again
+
+
+async def test_a_records_form_shown_again_draws_the_frame_a_full_composition_would(
+        ctx: ServiceContext, compared: Compared) -> None:
+    schools(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(120, 48)) as pilot:
+        records = await open_schools_list(app, pilot)
+        form = app.get_screen(RecordFormScreen.kept_as("schools"))
+        records.paged.table.focus()
+        await settle(app, pilot)
+        await open_and_leave(app, pilot, "down", "enter")
+        await open_and_leave(app, pilot, "up", "enter")
+        # an error shown while the form is up; left, its draft kept; opened again, the draft is offered over the
+        # form and restored into it while it is covered
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is form
+        form.query_one("#field-urn", Input).focus()
+        await pilot.press("end", "x", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form and error(form, "urn")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is records
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DraftModal)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.screen is form and form.changed
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await open_and_leave(app, pilot, "down", "enter")
+        assert form._compositor.drawn_again >= 3
+        assert compared.frames == form._compositor.drawn_again
+
+
+async def test_a_form_changed_while_another_screen_covers_it_is_drawn_with_the_change(
+        ctx: ServiceContext, compared: Compared) -> None:
+    """Drawn under a modal, a change goes to the modal's drawing, not to the form's frame: the frame must not be
+    drawn again as it was."""
+    log_varied(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(150, 48)) as pilot:
+        paged, form = await incident_log(app, pilot)
+        paged.table.focus()
+        await settle(app, pilot)
+        await open_and_leave(app, pilot, "down", "enter")
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.screen is form
+        app.push_screen(ConfirmModal("A question over the form?"))
+        await settle(app, pilot)
+        form.query_one("#route", Input).value = "R999"
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is form
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await open_and_leave(app, pilot, "down", "enter")
+        assert compared.frames == form._compositor.drawn_again >= 2
