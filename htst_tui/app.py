@@ -81,6 +81,12 @@ class HtstApp(App[None]):
     """How often the idle lock looks at the clock (the lock engages at most this late)."""
     GC_TICK_SECONDS = 0.5
     """How often the garbage collector's pacing looks for a pause in the typing (gc_pacing.py)."""
+    SWITCH_INTERVAL = 0.001
+    """Seconds a worker thread may keep Python's interpreter lock while the event loop waits for it (Python's
+    default is 0.005). Lists fetch pages, forms read ahead and sync runs in threads; each time a key woke the loop
+    while one ran, the key waited up to 5 ms, several times over: the incident form opened just after a save
+    (its list fetching the page again) had a p95 of 32–39 ms with 5 ms and 22–26 ms with 1 or 0.5 ms
+    (bench/city_scale.py). A thread gives the lock up only when another waits, so idle work loses nothing."""
 
     def __init__(self, db_path: Path | None = None, *, ctx: ServiceContext | None = None,
                  settings: Settings | None = None, clock: Callable[[], dt.date] | None = None,
@@ -92,6 +98,8 @@ class HtstApp(App[None]):
         self._idle_clock = idle_clock or time.monotonic
         self._last_key_at = self._idle_clock()
         self.gc_pacer = GcPacer(clock=self._idle_clock)
+        self._switch_interval = sys.getswitchinterval()
+        """Python's, given back when the app ends (tests run many apps in one process)."""
         self.locked = False
         self.db_path = db_path
         self._ctx = ctx
@@ -149,6 +157,7 @@ class HtstApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        sys.setswitchinterval(self.SWITCH_INTERVAL)
         theme = self._settings.ui.theme if self._settings else _peek_theme()
         if theme and theme in self.available_themes:
             self.theme = theme
@@ -157,6 +166,7 @@ class HtstApp(App[None]):
         self.set_interval(self.GC_TICK_SECONDS, self._pace_gc)
 
     def on_unmount(self) -> None:
+        sys.setswitchinterval(self._switch_interval)
         self.gc_pacer.release()
 
     # -- garbage collection out of the way (gc_pacing.py) ---------------------------------------------------

@@ -1,9 +1,11 @@
 """Once the data layer is loaded, whichever way the app got its database, it takes what it loaded out of the cyclic
 garbage collector's view (`HtstApp._keep_loaded_out_of_gc`), once; kept screens settle once built; the pacing
-timer settles in a pause of the typing; and everything is given back when the app ends."""
+timer settles in a pause of the typing; worker threads hand the interpreter lock back to the event loop within 1 ms
+while the app runs; and everything is given back when the app ends."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from htst_tui.app import HtstApp
@@ -59,3 +61,14 @@ async def test_a_kept_form_settles_once_built(ctx: ServiceContext, _no_gc_freeze
         RecordFormScreen.show(app, "schools", None)  # reopened: kept, so not built (nor settled) again
         await settle(app, pilot)
         assert _no_gc_freeze == ["settle"]
+
+
+async def test_worker_threads_hand_the_interpreter_back_to_the_event_loop_quickly_while_the_app_runs(
+        ctx: ServiceContext) -> None:
+    before = sys.getswitchinterval()
+    assert before != HtstApp.SWITCH_INTERVAL
+    app = HtstApp(ctx=ctx)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        assert sys.getswitchinterval() == HtstApp.SWITCH_INTERVAL
+    assert sys.getswitchinterval() == before
