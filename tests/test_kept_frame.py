@@ -11,6 +11,7 @@ import pytest
 from textual._compositor import LayoutUpdate
 from textual.pilot import Pilot
 from textual.strip import Strip
+from textual.containers import VerticalScroll
 from textual.widgets import Input
 
 from htst_tui.app import HtstApp
@@ -213,3 +214,26 @@ async def test_a_form_changed_while_another_screen_covers_it_is_drawn_with_the_c
         await settle(app, pilot)
         await open_and_leave(app, pilot, "down", "enter")
         assert compared.frames == form._compositor.drawn_again >= 2
+
+
+async def test_a_form_left_scrolled_down_is_drawn_right_when_shown_again_from_the_top(
+        ctx: ServiceContext, compared: Compared) -> None:
+    log_varied(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(150, 30)) as pilot:  # too short for the form: it scrolls
+        paged, form = await incident_log(app, pilot)
+        paged.table.focus()
+        await settle(app, pilot)
+        for _ in range(3):
+            await pilot.press("down", "enter")
+            await settle(app, pilot)
+            assert app.screen is form
+            form.query_one("#outcome").focus()  # the last field: the form scrolls down to it
+            await settle(app, pilot)
+            assert form.query_one(VerticalScroll).scroll_y > 0
+            await pilot.press("escape")
+            await settle(app, pilot)
+        # Scrolling changed which widgets show where, so a frame may be composed in full instead; either way each
+        # showing put a whole frame on the terminal, and any frame drawn again was right.
+        assert compared.frames == form._compositor.drawn_again
+        assert compared.frames + compared.composed >= 3
