@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from textual._compositor import LayoutUpdate
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.strip import Strip
-from textual.containers import VerticalScroll
 from textual.widgets import Input
 
 from htst_tui.app import HtstApp
 from htst_tui.screens.draft_modal import DraftModal
+from htst_tui.screens.incidents.incident_form import IncidentFormScreen
 from htst_tui.screens.kept_frame import KeptFrameCompositor
 from htst_tui.screens.record_form import RecordFormScreen
 from htst_tui.services import incidents
@@ -82,6 +83,14 @@ def log_varied(ctx: ServiceContext) -> None:
             "notifications": [{"kind": kind, "at": f"2026-11-0{n}T09:30:00+00:00"} for kind in notified]})
 
 
+async def in_the_incident_log(app: HtstApp, pilot: Pilot[Any]) -> IncidentFormScreen:
+    """On the incident log (F7) with its list focused; the incident form it keeps."""
+    paged, form = await incident_log(app, pilot)
+    paged.table.focus()
+    await settle(app, pilot)
+    return form
+
+
 async def open_and_leave(app: HtstApp, pilot: Pilot[Any], *keys: str) -> None:
     """Press `keys` on the list (they end with Enter), then go back to it with Escape."""
     await pilot.press(*keys)
@@ -95,9 +104,7 @@ async def test_the_incident_form_shown_again_draws_the_frame_a_full_composition_
     log_varied(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(150, 48)) as pilot:
-        paged, form = await incident_log(app, pilot)
-        paged.table.focus()
-        await settle(app, pilot)
+        form = await in_the_incident_log(app, pilot)
         # down the list with Enter typed at once, then back up after reading each row
         for _ in range(3):
             await open_and_leave(app, pilot, "down", "enter")
@@ -126,9 +133,7 @@ async def test_a_resize_or_a_new_theme_composes_the_next_showing_in_full(
     log_varied(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(150, 48)) as pilot:
-        paged, form = await incident_log(app, pilot)
-        paged.table.focus()
-        await settle(app, pilot)
+        form = await in_the_incident_log(app, pilot)
         await open_and_leave(app, pilot, "down", "enter")
         await open_and_leave(app, pilot, "down", "enter")
         drawn, composed = form._compositor.drawn_again, compared.composed
@@ -196,9 +201,7 @@ async def test_a_form_changed_while_another_screen_covers_it_is_drawn_with_the_c
     log_varied(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(150, 48)) as pilot:
-        paged, form = await incident_log(app, pilot)
-        paged.table.focus()
-        await settle(app, pilot)
+        form = await in_the_incident_log(app, pilot)
         await open_and_leave(app, pilot, "down", "enter")
         await pilot.press("down", "enter")
         await settle(app, pilot)
@@ -221,9 +224,7 @@ async def test_a_form_left_scrolled_down_is_drawn_right_when_shown_again_from_th
     log_varied(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(150, 30)) as pilot:  # too short for the form: it scrolls
-        paged, form = await incident_log(app, pilot)
-        paged.table.focus()
-        await settle(app, pilot)
+        form = await in_the_incident_log(app, pilot)
         for _ in range(3):
             await pilot.press("down", "enter")
             await settle(app, pilot)

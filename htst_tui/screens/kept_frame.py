@@ -107,14 +107,13 @@ class KeptFrameCompositor(Compositor):
         frame, cuts = self._frame, self.cuts
         assert frame is not None
         for y, x1, x2 in spans:
-            line_cuts, drawn = cuts[y], chops[y]
-            for start, end in pairwise(line_cuts):
-                if start < x2 and end > x1:
-                    piece = drawn.get(start)
-                    if piece is None:
-                        self._frame = None
-                        return
-                    frame[y][start] = piece
+            drawn = chops[y]
+            for start in _pieces_touched(cuts[y], x1, x2):
+                piece = drawn.get(start)
+                if piece is None:
+                    self._frame = None
+                    return
+                frame[y][start] = piece
 
     def _update_again(self) -> LayoutUpdate | None:
         frame, region = self._frame, self.size.region
@@ -140,9 +139,7 @@ class KeptFrameCompositor(Compositor):
         cuts = self.cuts
         wanted: dict[int, set[int]] = {}
         for y, x1, x2 in self._regions_to_spans(dirty):
-            line_cuts = cuts[y]
-            wanted.setdefault(y, set()).update(
-                start for start, end in pairwise(line_cuts) if start < x2 and end > x1)
+            wanted.setdefault(y, set()).update(_pieces_touched(cuts[y], x1, x2))
         left = sum(len(starts) for starts in wanted.values())
         for widget, (region, clip) in self.visible_widgets.items():  # front to back
             if not left:
@@ -164,3 +161,9 @@ class KeptFrameCompositor(Compositor):
                         frame[y][start] = piece
                         starts.discard(start)
                         left -= 1
+
+
+def _pieces_touched(line_cuts: list[int], x1: int, x2: int) -> list[int]:
+    """The pieces of a line (by the column each starts at) that the span from `x1` to `x2` touches. Every widget
+    covering such a piece overlaps the span, which is why drawing the widgets that overlap it draws the piece right."""
+    return [start for start, end in pairwise(line_cuts) if start < x2 and end > x1]
