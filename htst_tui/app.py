@@ -79,8 +79,10 @@ class HtstApp(App[None]):
 
     IDLE_CHECK_SECONDS = 15.0
     """How often the idle lock looks at the clock (the lock engages at most this late)."""
-    GC_TICK_SECONDS = 0.5
-    """How often the garbage collector's pacing looks for a pause in the typing (gc_pacing.py)."""
+    GC_TICK_SECONDS = 0.1
+    """How often the garbage collector's pacing looks for a pause in the typing (gc_pacing.py). Often, since a
+    full pass that has fallen due waits for the next tick between keys: a tick that finds nothing to do only
+    reads the collector's counts."""
     SWITCH_INTERVAL = 0.001
     """Seconds a worker thread may keep Python's interpreter lock while the event loop waits for it (Python's
     default is 0.005). Lists fetch pages, forms read ahead and sync runs in threads; each time a key woke the loop

@@ -111,3 +111,37 @@ def test_once_loaded_the_survivors_of_pythons_own_full_passes_are_frozen_until_r
     after = Node()
     gc.collect()
     assert tracked(after) and pacer.full_passes == 1, "released: passes freeze nothing more"
+
+
+def test_once_loaded_pythons_own_full_passes_are_held_back_for_the_timer_to_run_between_keys() -> None:
+    usual = gc.get_threshold()
+    pacer = GcPacer(between_keys_after=0.02, hold_factor=3)
+    pacer.freeze_loaded()
+    try:
+        young, middle, old = gc.get_threshold()
+        assert (young, middle, old) == (usual[0], usual[1], usual[2] * 3), "Python runs one itself only 3x later"
+        gc.collect()  # a full pass: the counts start again
+        assert not pacer.full_pass_due()
+        for _ in range(usual[2]):
+            gc.collect(1)  # middle-generation passes, as allocation makes them: each brings a full pass closer
+        assert gc.get_count()[2] >= usual[2] and pacer.full_pass_due(), "Python would have run one by now"
+        passes = pacer.full_passes
+        assert pacer.tick(idle_for=0.005) is None, "a key was just pressed: it may still be being drawn"
+        assert pacer.full_passes == passes
+        assert pacer.tick(idle_for=0.05) == "due"
+        assert pacer.full_passes == passes + 1 and not pacer.full_pass_due()
+        assert pacer.tick(idle_for=0.05) is None, "nothing due until the counts build up again"
+    finally:
+        pacer.release()
+    assert gc.get_threshold() == usual, "Python's own thresholds are given back"
+    assert not pacer.full_pass_due()
+
+
+def test_a_pacer_that_never_loaded_holds_nothing_back() -> None:
+    usual = gc.get_threshold()
+    pacer = GcPacer()
+    for _ in range(usual[2] + 1):
+        gc.collect(1)
+    assert not pacer.full_pass_due() and pacer.tick(idle_for=0.05) is None
+    pacer.release()
+    assert gc.get_threshold() == usual
