@@ -22,12 +22,7 @@ from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records
 from htst_tui.widgets.model_form import RefPicker
 from tests.incident_fixtures import make_reference
-
-
-async def settle(app: HtstApp, pilot: Pilot[Any]) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+from tests.pilot_support import settle
 
 
 async def shown(app: HtstApp, pilot: Pilot[Any], screen: Any) -> Any:

@@ -19,14 +19,8 @@ from htst_tui.widgets import paged_table
 from htst_tui.widgets.modals import ConfirmModal
 from htst_tui.widgets.paged_table import PagedTable
 from tests.incident_fixtures import make_reference
+from tests.pilot_support import settle
 from tests.test_prepared_forms import incident_log, log_three
-
-
-async def settle(app: HtstApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def log(ctx: ServiceContext, **fields: Any) -> str:

@@ -11,13 +11,7 @@ from htst_tui.services.context import ServiceContext
 from htst_tui.services.follow_up_links import follow_ups_for
 from htst_tui.services.records import Records
 from tests.incident_fixtures import make_reference
-
-
-async def settle(app: HtstApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.pilot_support import settle
 
 
 async def test_status_keys_and_follow_up(ctx: ServiceContext) -> None:

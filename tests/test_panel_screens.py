@@ -17,6 +17,7 @@ from htst_tui.services import panel
 from htst_tui.services.context import ServiceContext
 from htst_tui.widgets.modals import ErrorModal
 from tests.panel_fixtures import MEETING_DATE, make_register
+from tests.pilot_support import settle
 
 
 def make_app(ctx: ServiceContext) -> HtstApp:
@@ -24,11 +25,6 @@ def make_app(ctx: ServiceContext) -> HtstApp:
     app = HtstApp(ctx=ctx)
     app.animation_level = "none"
     return app
-
-
-async def settle(app: HtstApp, pilot: Pilot[None]) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 NEAR = 7

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from htst_tui.app import HtstApp
@@ -15,6 +14,7 @@ from htst_tui.services.audit import readouts
 from htst_tui.services.context import ServiceContext, open_context
 from htst_tui.services.passphrase import hash_passphrase, verify_passphrase
 from htst_tui.settings import ProfileSettings, SecuritySettings, Settings, load_settings
+from tests.pilot_support import settle
 
 PASS = "horse-ok"
 
@@ -25,12 +25,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-async def settle(app: HtstApp, pilot: Pilot[Any]) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def test_hash_round_trip_rejects_wrong_passphrases() -> None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import select
-from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from htst_tui.app import HtstApp
@@ -21,14 +19,9 @@ from htst_tui.services.records import Records
 from htst_tui.settings import ProfileSettings, RetentionSettings, Settings
 from htst_tui.widgets.modals import ConfirmModal
 from tests.incident_fixtures import make_reference
+from tests.pilot_support import settle
 
 TODAY = dt.date(2026, 3, 2)
-
-
-async def settle(app: HtstApp, pilot: Pilot[Any]) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def old_incident(ctx: ServiceContext, pupil_id: str) -> str:

@@ -13,13 +13,7 @@ from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records
 from htst_tui.widgets.paged_table import PagedTable
 from tests.incident_fixtures import make_reference
-
-
-async def settle(app: HtstApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.pilot_support import settle
 
 
 async def test_record_a_route_return_by_keys(ctx: ServiceContext) -> None:

@@ -29,15 +29,9 @@ from htst_tui.services.dashboard_types import DueItem
 from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records
 from htst_tui.settings import ProfileSettings, Settings, load_settings
+from tests.pilot_support import settle
 
 TODAY = dt.date(2026, 3, 2)
-
-
-async def settle(app: HtstApp, pilot: Pilot[Any]) -> None:
-    """Let workers finish and the messages they post be handled (twice: a handler may start a worker)."""
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def type_school(pilot: Pilot[Any], urn: str, name: str, postcode: str) -> None:
