@@ -1,13 +1,16 @@
-"""Kept forms shown again from their last frame (screens/kept_frame.py). Every frame drawn that way must be the
-frame Textual would compose in full at that very moment, whatever changed since the form was last shown: another
-record with other values and other lengths of text, a field typed into while shown, a save, a write elsewhere. A
-resize or a theme change in between must make the next showing compose the frame in full."""
+"""Kept forms, and the lists they open from, shown again from their last frame (screens/kept_frame.py). Every frame
+drawn that way must be the frame Textual would compose in full at that very moment, whatever changed since the
+screen was last shown: another record with other values and other lengths of text, a field typed into while shown,
+a save, a write elsewhere, a list's cursor moved just before Enter, a list read again while covered. A resize or a
+theme change in between must make the next showing compose the frame in full."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
+from textual import events
 from textual._compositor import LayoutUpdate
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
@@ -22,6 +25,7 @@ from htst_tui.screens.record_form import RecordFormScreen
 from htst_tui.services import incidents
 from htst_tui.services.context import ServiceContext
 from htst_tui.services.drafts import Drafts
+from htst_tui.services.records import Records
 from htst_tui.widgets.modals import ConfirmModal
 from htst_tui.widgets.row_table import RowTable
 from tests.incident_fixtures import make_reference
@@ -31,13 +35,14 @@ from tests.test_prepared_forms import incident_log
 
 
 class Compared:
-    """Every frame a kept form draws again, checked against a full composition made just after, before anything
-    else can run (a cursor's blink, say)."""
+    """Every frame a screen draws again (a kept form, a list), checked against a full composition made just after,
+    before anything else can run (a cursor's blink, say). Counted per screen's compositor."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.frames = 0
-        self.composed = 0
-        """Whole frames of kept forms put on the terminal composed in full."""
+        self.frames: Counter[KeptFrameCompositor] = Counter()
+        """Frames drawn again and checked."""
+        self.composed: Counter[KeptFrameCompositor] = Counter()
+        """Whole frames put on the terminal composed in full."""
         original = KeptFrameCompositor.render_update
 
         def render_update(compositor: KeptFrameCompositor, *args: Any, **kwargs: Any) -> Any:
@@ -45,17 +50,22 @@ class Compared:
             update = original(compositor, *args, **kwargs)
             if compositor.drawn_again > before:
                 self.check([Strip.join(line) for line in update.strips], compositor.render_strips())
+                self.frames[compositor] += 1
             elif isinstance(update, LayoutUpdate):
-                self.composed += 1
+                self.composed[compositor] += 1
             return update
 
         monkeypatch.setattr(KeptFrameCompositor, "render_update", render_update)
 
-    def check(self, drawn: list[Strip], composed: list[Strip]) -> None:
+    @staticmethod
+    def check(drawn: list[Strip], composed: list[Strip]) -> None:
         assert len(drawn) == len(composed)
         for y, (line, full) in enumerate(zip(drawn, composed, strict=True)):
             assert line.simplify() == full.simplify(), f"line {y} drawn as {line.text!r}, composed {full.text!r}"
-        self.frames += 1
+
+    def all_checked(self, *screens: Any) -> bool:
+        """Was every frame these screens drew again checked?"""
+        return all(self.frames[screen._compositor] == screen._compositor.drawn_again for screen in screens)
 
 
 @pytest.fixture
@@ -91,6 +101,15 @@ async def in_the_incident_log(app: HtstApp, pilot: Pilot[Any]) -> IncidentFormSc
     return form
 
 
+def typed_together(app: HtstApp, *keys: str) -> None:
+    """`keys` all queued before the app handles the first, as a quick typist's arrive (Pilot waits for the app
+    to look idle after each key, so the list's cursor move would be drawn before Enter)."""
+    for key in keys:
+        event = events.Key(key, None)
+        event.set_sender(app)
+        app._driver.send_message(event)  # type: ignore[union-attr]
+
+
 async def open_and_leave(app: HtstApp, pilot: Pilot[Any], *keys: str) -> None:
     """Press `keys` on the list (they end with Enter), then go back to it with Escape."""
     await pilot.press(*keys)
@@ -105,6 +124,7 @@ async def test_the_incident_form_shown_again_draws_the_frame_a_full_composition_
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(150, 48)) as pilot:
         form = await in_the_incident_log(app, pilot)
+        log = app.screen
         # down the list with Enter typed at once, then back up after reading each row
         for _ in range(3):
             await open_and_leave(app, pilot, "down", "enter")
@@ -125,7 +145,8 @@ async def test_the_incident_form_shown_again_draws_the_frame_a_full_composition_
         Drafts(ctx).save("elsewhere", None, {"note": "a write"})
         await open_and_leave(app, pilot, "down", "enter")
         assert form._compositor.drawn_again >= 7, "the openings after the first drew the kept frame"
-        assert compared.frames == form._compositor.drawn_again
+        assert log._compositor.drawn_again >= 7, "the list, left for its form, was drawn from its frame on return"
+        assert compared.all_checked(form, log)
 
 
 async def test_a_resize_or_a_new_theme_composes_the_next_showing_in_full(
@@ -136,26 +157,27 @@ async def test_a_resize_or_a_new_theme_composes_the_next_showing_in_full(
         form = await in_the_incident_log(app, pilot)
         await open_and_leave(app, pilot, "down", "enter")
         await open_and_leave(app, pilot, "down", "enter")
-        drawn, composed = form._compositor.drawn_again, compared.composed
+        drawn, composed = form._compositor.drawn_again, compared.composed[form._compositor]
         assert drawn >= 1
 
         await pilot.resize_terminal(132, 44)
         await settle(app, pilot)
         await open_and_leave(app, pilot, "up", "enter")
-        assert compared.composed > composed, "the frame of the old size was not reused: one of the new was composed"
-        drawn, composed = form._compositor.drawn_again, compared.composed
+        assert compared.composed[form._compositor] > composed, \
+            "the frame of the old size was not reused: one of the new was composed"
+        drawn, composed = form._compositor.drawn_again, compared.composed[form._compositor]
         await open_and_leave(app, pilot, "up", "enter")
-        assert (form._compositor.drawn_again, compared.composed) == (drawn + 1, composed), \
+        assert (form._compositor.drawn_again, compared.composed[form._compositor]) == (drawn + 1, composed), \
             "the frame of the new size is drawn again at the next showing"
 
         app.theme = "textual-light" if app.theme != "textual-light" else "nord"
         await settle(app, pilot)
         await open_and_leave(app, pilot, "down", "enter")
-        assert (form._compositor.drawn_again, compared.composed) == (drawn + 1, composed + 1), \
+        assert (form._compositor.drawn_again, compared.composed[form._compositor]) == (drawn + 1, composed + 1), \
             "the frame in the old colours was not reused: one in the new was composed"
         await open_and_leave(app, pilot, "down", "enter")
-        assert (form._compositor.drawn_again, compared.composed) == (drawn + 2, composed + 1)
-        assert compared.frames == form._compositor.drawn_again
+        assert (form._compositor.drawn_again, compared.composed[form._compositor]) == (drawn + 2, composed + 1)
+        assert compared.all_checked(form)
 
 
 async def test_a_records_form_shown_again_draws_the_frame_a_full_composition_would(
@@ -191,7 +213,7 @@ async def test_a_records_form_shown_again_draws_the_frame_a_full_composition_wou
         await settle(app, pilot)
         await open_and_leave(app, pilot, "down", "enter")
         assert form._compositor.drawn_again >= 3
-        assert compared.frames == form._compositor.drawn_again
+        assert compared.all_checked(form, records)
 
 
 async def test_a_form_changed_while_another_screen_covers_it_is_drawn_with_the_change(
@@ -216,7 +238,7 @@ async def test_a_form_changed_while_another_screen_covers_it_is_drawn_with_the_c
         await pilot.press("escape")
         await settle(app, pilot)
         await open_and_leave(app, pilot, "down", "enter")
-        assert compared.frames == form._compositor.drawn_again >= 2
+        assert form._compositor.drawn_again >= 2 and compared.all_checked(form)
 
 
 async def test_a_form_left_scrolled_down_is_drawn_right_when_shown_again_from_the_top(
@@ -236,5 +258,65 @@ async def test_a_form_left_scrolled_down_is_drawn_right_when_shown_again_from_th
             await settle(app, pilot)
         # Scrolling changed which widgets show where, so a frame may be composed in full instead; either way each
         # showing put a whole frame on the terminal, and any frame drawn again was right.
-        assert compared.frames == form._compositor.drawn_again
-        assert compared.frames + compared.composed >= 3
+        assert compared.all_checked(form)
+        assert compared.frames[form._compositor] + compared.composed[form._compositor] >= 3
+
+
+async def test_a_list_shown_again_after_its_form_is_drawn_from_its_frame_then_shows_the_saved_row(
+        ctx: ServiceContext, compared: Compared) -> None:
+    schools(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        records = await open_schools_list(app, pilot)
+        form = app.get_screen(RecordFormScreen.kept_as("schools"))
+        records.paged.table.focus()
+        await settle(app, pilot)
+        drawn = records._compositor.drawn_again
+        typed_together(app, "down", "enter")  # the list's cursor moves just before Enter: drawn on the way back
+        await settle(app, pilot)
+        assert app.screen is form and form.record_id == records.paged.current_id
+        assert records.paged.table.cursor_row == 1
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is records and records._compositor.drawn_again == drawn + 1
+        # opened again, renamed and saved: back on the list, drawn from its frame, then the row read again
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is form
+        form.query_one("#field-name", Input).value = "Renamed Fictional Primary"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is records
+        assert records._compositor.drawn_again == drawn + 2, "the list came back from its frame"
+        assert "Renamed Fictional Primary" in "\n".join(strip.text for strip in records._compositor.render_strips()), \
+            "read again once shown, the saved row is drawn over the frame"
+        assert compared.all_checked(form, records)
+
+
+async def test_a_list_read_again_while_its_form_covers_it_is_composed_in_full_when_shown_again(
+        ctx: ServiceContext, compared: Compared) -> None:
+    """A list whose rows change under its form (a sync brings records in, say) draws them while covered, through
+    the form: its frame is out of date and must not be drawn again."""
+    schools(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        records = await open_schools_list(app, pilot)
+        records.paged.table.focus()
+        await open_and_leave(app, pilot, "enter")
+        drawn, composed = records._compositor.drawn_again, compared.composed[records._compositor]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is not records
+        Records(ctx, "schools").create({"urn": 100099, "name": "Aardvark Fictional Infants", "phase": "primary",
+                                        "postcode": "BN2 2BB"})
+        records.paged.reload()
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is records
+        assert records._compositor.drawn_again == drawn, "the out-of-date frame was not drawn"
+        assert compared.composed[records._compositor] > composed
+        assert "Aardvark Fictional Infants" in "\n".join(strip.text for strip in records._compositor.render_strips())
+        await open_and_leave(app, pilot, "enter")
+        assert records._compositor.drawn_again == drawn + 1, "the frame composed then is drawn again next time"
+        assert compared.all_checked(records)

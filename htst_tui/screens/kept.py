@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from textual import events, on
+from textual import events, messages, on
 from textual.screen import Screen
 
 from htst_tui.errors import HtstError
-from htst_tui.screens.kept_frame import KeptFrameCompositor
+from htst_tui.screens.kept_frame import FrameKeptScreen
 from htst_tui.screens.read_ahead import ReadAhead
 from htst_tui.services.change_mark import ChangeMark, change_mark
 
@@ -82,12 +82,9 @@ def read_kept_ahead(app: Any, name: str, record_ids: list[str]) -> None:
         screen.read_ahead.want(record_ids)
 
 
-class KeptScreen(Screen[ResultT]):
-    """Skips the restyle of every widget that Textual does each time a screen is pushed, when nothing it depends
-    on changed: the screen was styled for the app's current CSS (a theme change bumps Textual's CSS count, and
-    the restyle then runs as usual). Focus, hover and class changes restyle their own widgets as they happen."""
+class KeptScreen(FrameKeptScreen[ResultT]):
+    """A form built once and refilled for each record; shown again from its last frame (screens/kept_frame.py)."""
 
-    _styled_for_css: int | None = None
     warm_with: str | None = None
     """Built ahead of time: the record to fill it with once, off screen (see `prebuild`)."""
 
@@ -98,12 +95,11 @@ class KeptScreen(Screen[ResultT]):
     prepared: tuple[str, ChangeMark] | None = None
     """The record this form was filled with ahead of time, off screen, and the change mark then."""
 
+    _late_layout_asked = False
+    """A late layout off screen is asked for and not yet done (`_on_layout`)."""
+
     read_ahead: ReadAhead[Any] | None = None
     """Each kept screen's own reads of the rows around the list's cursor, which `refill` takes when still good."""
-
-    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(name, id, classes)
-        self._compositor: KeptFrameCompositor = KeptFrameCompositor()  # shown again from its last frame
 
     def prepare(self, record_id: str) -> None:
         """Fill the form with `record_id` now, off screen, lay it out and draw it to nowhere, while the officer
@@ -131,7 +127,6 @@ class KeptScreen(Screen[ResultT]):
     @on(events.Mount)
     def _settle_when_built(self) -> None:
         """Built once and kept for the app's life: out of the garbage collector's way (gc_pacing.py)."""
-        self._styled_for_css = self.app._css_update_count  # mounting styled every widget
         if not on_a_stack(self.app, self):
             self.call_later(self._draw_off_screen)
         self.app.settle_after_build()  # type: ignore[attr-defined]
@@ -171,49 +166,14 @@ class KeptScreen(Screen[ResultT]):
         elif not on_a_stack(self.app, self):
             self._compositor.render_full_update()  # the draw with every widget at its final size
 
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        css = self.app._css_update_count
-        if event.refresh_styles and self._styled_for_css == css:
-            event.refresh_styles = False
-        self._styled_for_css = css
-        self.call_next(self._draw_once)
+    async def _on_layout(self, message: messages.Layout) -> None:
+        """A layout asked for off screen after the rounds above ended (the Header's title is filled late, the sync
+        status in the header changes): done off screen too, once the request is in, so the next opening lays
+        nothing out. How soon the rounds end depends on how soon the list draws; the requests do not."""
+        if not self._late_layout_asked and self.is_mounted and not on_a_stack(self.app, self):
+            self._late_layout_asked = True
+            self.call_after_refresh(self._lay_out_late)
 
-    def _draw_once(self) -> None:
-        """Shown again after a refill: draw the whole screen in one go. Textual would lay out the refilled form and
-        draw the parts that moved (a partial draw, which over a whole form costs more than a full one), then draw
-        all of it again for the resume; the officer sees the form complete only after the second. Marking the
-        screen itself dirty instead of asking for a repaint makes the layout's draw the full one, and the only
-        one (or, with no layout needed, the repaint's).
-
-        And it is drawn now, not at the screen's next update tick: the update timer ticks on a grid of frames
-        (1/60 s) and a timer paused mid-frame, as an off-screen layout pauses it, waits up to two frames to tick
-        again (~17–33 ms that the first opening of a prepared form spent idle, bench/city_scale.py)."""
-        if self._repaint_required and self.is_current:
-            self._repaint_required = False
-            if self.styles.background.a == 1:  # opaque: nothing of the screens below shows through
-                # The whole-screen repaint asked for by the resume itself: the form's last frame stands but where
-                # its widgets changed since (screens/kept_frame.py), unless its look changed, which it checks.
-                self._exchange_repaint_regions()
-                self._compositor.show_again()
-            self._dirty_widgets.add(self)
-            self._forget_repaints_below()
-            self._on_timer_update()
-
-    def _compositor_refresh(self) -> None:
-        if self is not self.app.screen and self._compositor._dirty_regions:
-            # Covered by another screen, Textual hands what changed here to that screen to draw (this one shows
-            # through it) and forgets it: this screen's frame would no longer be right (screens/kept_frame.py).
-            self._compositor.forget_frame()
-        super()._compositor_refresh()
-
-    def _forget_repaints_below(self) -> None:
-        """Textual counts the screen under the top one as visible (for see-through screens), so a repaint still
-        pending on the list (its cursor moved just before Enter) was passed up to this opaque form and drew it in
-        full a second time, ~10 ms just as the officer starts typing. The list's widgets keep their own changes,
-        and the list is drawn in full when it is shown again."""
-        if self.styles.background.a < 1:
-            return
-        for below in self.app._background_screens:
-            below._dirty_widgets.clear()
-            below._compositor._dirty_regions.clear()
-            below._repaint_required = False
+    def _lay_out_late(self) -> None:
+        self._late_layout_asked = False
+        self._lay_out_again(2)

@@ -1,4 +1,7 @@
-"""A kept form shown again draws its last frame with only what changed since drawn again, not the whole form.
+"""A screen shown again draws its last frame with only what changed since drawn again, not the whole screen.
+
+Which screens: the kept forms (screens/kept.py), shown again for each record, and the lists they open from, shown
+again each time a form is left or saved (`FrameKeptScreen`).
 
 Why: a kept form (screens/kept.py) shown again must put a whole frame on the terminal, since the list was there.
 Textual composes that frame from every widget (64 on the incident form): each one's lines, cut at every widget
@@ -15,19 +18,27 @@ every line (Textual's cuts: a layout that moved anything changes them) and the l
 filters, the screen's classes and size) are those the frame was made with, and nothing asked for the whole screen
 to be drawn again. Otherwise the frame is composed in full, as Textual does. tests/test_kept_frame.py compares
 every frame drawn this way with one composed in full at the same moment.
+
+A list shown again after its form was saved spent ~11 ms of the save's ~20 composing itself in full
+(bench/city_scale.py, "save pupil form"); its frame is still right but for the rows that changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import RenderableType
+from textual import events, on
 from textual._compositor import Compositor, LayoutUpdate
 from textual._context import visible_screen_stack
 from textual.geometry import Region
+from textual.message import Message
+from textual.screen import Screen
 from textual.strip import Strip
+
+ResultT = TypeVar("ResultT")
 
 Frame = list[dict[int, Strip]]
 """Per line of the screen: each piece of the line (from one widget edge to the next) by the column it starts at."""
@@ -161,6 +172,87 @@ class KeptFrameCompositor(Compositor):
                         frame[y][start] = piece
                         starts.discard(start)
                         left -= 1
+
+
+class FrameKeptScreen(Screen[ResultT]):
+    """A screen covered and shown again and again (a list under the forms it opens, a kept form under its list):
+    shown again from its last frame, and not restyled on the way back when nothing its styles depend on changed.
+
+    Textual restyles every widget of a screen each time it is shown again; this one was styled for the app's
+    current CSS (a theme change bumps Textual's CSS count, and the restyle then runs as usual). Focus, hover and
+    class changes restyle their own widgets as they happen."""
+
+    _styled_for_css: int | None = None
+    _repaint_before_cover = True
+    """Was a repaint of the whole screen wanted when it was last covered (`post_message`)?"""
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        self._compositor: KeptFrameCompositor = KeptFrameCompositor()  # shown again from its last frame
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, events.ScreenSuspend):
+            # `App.push_screen` asks the screen it covers for a repaint of the whole of it right after this (one
+            # that only a see-through screen on top would show): wanted before, it is for a real change.
+            self._repaint_before_cover = self._repaint_required
+        return super().post_message(message)
+
+    @on(events.Mount)
+    def _styled_when_mounted(self) -> None:
+        self._styled_for_css = self.app._css_update_count  # mounting styled every widget
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        css = self.app._css_update_count
+        if event.refresh_styles and self._styled_for_css == css:
+            event.refresh_styles = False
+        self._styled_for_css = css
+        self.call_next(self._draw_once)
+
+    def _draw_once(self) -> None:
+        """Shown again (a kept form after a refill, a list after its form): draw the whole screen in one go.
+        Textual would lay out the screen and draw the parts that moved (a partial draw, which over a whole form
+        costs more than a full one), then draw all of it again for the resume; the officer sees the screen
+        complete only after the second. Marking the screen itself dirty instead of asking for a repaint makes the
+        layout's draw the full one, and the only one (or, with no layout needed, the repaint's).
+
+        And it is drawn now, not at the screen's next update tick: the update timer ticks on a grid of frames
+        (1/60 s) and a timer paused mid-frame, as an off-screen layout pauses it, waits up to two frames to tick
+        again (~17–33 ms that the first opening of a prepared form spent idle, bench/city_scale.py)."""
+        if self._repaint_required and self.is_current:
+            self._repaint_required = False
+            if self.styles.background.a == 1:  # opaque: nothing of the screens below shows through
+                # The whole-screen repaint asked for by the resume itself: the last frame stands but where widgets
+                # changed since, unless the screen's look changed, which the compositor checks.
+                self._exchange_repaint_regions()
+                self._compositor.show_again()
+            self._dirty_widgets.add(self)
+            self._forget_repaints_below()
+            self._on_timer_update()
+
+    def _compositor_refresh(self) -> None:
+        if self is not self.app.screen and self._compositor._dirty_regions:
+            # Covered by another screen, Textual hands what changed here to that screen to draw (this one shows
+            # through it) and forgets it: this screen's frame would no longer be right.
+            self._compositor.forget_frame()
+        super()._compositor_refresh()
+
+    def _forget_repaints_below(self) -> None:
+        """Textual counts the screen under the top one as visible (for see-through screens), so a repaint still
+        pending on the list (its cursor moved just before Enter) was passed up to this opaque screen and drew it
+        in full a second time, ~10 ms just as the officer starts typing. The list keeps its changes for its next
+        showing instead: drawn over its frame if it keeps one, else in a full draw then."""
+        if self.styles.background.a < 1:
+            return
+        for below in self.app._background_screens:
+            if isinstance(below, FrameKeptScreen):
+                # Its changed widgets keep their regions to repaint for its next showing, from its frame; unless
+                # all of it was to be drawn again for a change in it, or changes were already taken from them.
+                if (below._repaint_required and below._repaint_before_cover) or below._compositor._dirty_regions:
+                    below._compositor.forget_frame()
+                below._repaint_before_cover = True  # the push's repaint is let go once: any later one counts
+            below._compositor._dirty_regions.clear()
+            below._dirty_widgets.clear()
+            below._repaint_required = False
 
 
 def _pieces_touched(line_cuts: list[int], x1: int, x2: int) -> list[int]:

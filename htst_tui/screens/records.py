@@ -13,12 +13,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Header, Label, OptionList
 from textual.widgets.option_list import Option
 
 from htst_tui.entities import ENTITIES, entity
 from htst_tui.errors import HtstError
+from htst_tui.screens.kept_frame import FrameKeptScreen
 from htst_tui.services.records import Records
 from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.modals import ConfirmModal, ErrorModal
@@ -30,7 +30,7 @@ def kind_title(name: str) -> str:
     return f"{entity(name).label}s"
 
 
-class RecordsScreen(Screen[None]):
+class RecordsScreen(FrameKeptScreen[None]):
     HELP_TOPIC = "records"
     AUTO_FOCUS = "RowTable"
     """The list, not the kinds: focusing the kinds first would highlight (and switch to) the first kind."""

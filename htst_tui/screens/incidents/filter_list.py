@@ -9,11 +9,11 @@ from typing import Any
 
 from textual import on
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Input, Select
 
 from htst_tui.domain.local_time import parse_date
 from htst_tui.screens.incidents.form_support import select_value
+from htst_tui.screens.kept_frame import FrameKeptScreen
 from htst_tui.services.change_mark import records_written
 from htst_tui.widgets.paged_table import PagedTable
 
@@ -39,7 +39,7 @@ def date_or_none(widget: Input) -> dt.date | None:
         return None
 
 
-class FilteredListScreen(Screen[None]):
+class FilteredListScreen(FrameKeptScreen[None]):
     """Subclasses compose a `.filters` bar and a PagedTable, set `self.filter`, and map widgets to filter fields
     in `filter_changes()`."""
 
