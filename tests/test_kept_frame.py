@@ -320,3 +320,29 @@ async def test_a_list_read_again_while_its_form_covers_it_is_composed_in_full_wh
         await open_and_leave(app, pilot, "enter")
         assert records._compositor.drawn_again == drawn + 1, "the frame composed then is drawn again next time"
         assert compared.all_checked(records)
+
+
+async def test_a_cursor_move_on_a_list_draws_its_two_rows_and_the_frame_stays_the_full_composition(
+        ctx: ServiceContext, compared: Compared, monkeypatch: pytest.MonkeyPatch) -> None:
+    records_of = Records(ctx, "schools")
+    for n in range(6):
+        records_of.create({"urn": 100100 + n, "name": f"Fictional School {n}", "phase": "primary",
+                           "postcode": "BN1 1AA"})
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        records = await open_schools_list(app, pilot)
+        table = records.paged.table
+        table.focus()
+        await settle(app, pilot)
+        drawn: list[int] = []
+        line = RowTable.render_line
+        monkeypatch.setattr(RowTable, "render_line", lambda self, y: drawn.append(y) or line(self, y))
+        for key in ("down", "down", "up", "down"):
+            drawn.clear()
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert sorted(drawn) == sorted({table.cursor_row + 1, table.cursor_row + (2 if key == "up" else 0)}), \
+                "only the lines of the row left and the row reached are drawn again"
+            frame = records._compositor._frame
+            assert frame is not None, "kept through partial updates"
+            Compared.check([Strip.join(list(pieces.values())) for pieces in frame], records._compositor.render_strips())
