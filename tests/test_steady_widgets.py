@@ -11,6 +11,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TextArea
 from textual.widgets._select import SelectCurrent
@@ -82,6 +83,49 @@ async def test_a_steady_input_takes_new_text_without_a_layout_and_still_scrolls(
         steady.value = "short"
         await pilot.pause()
         assert steady.scroll_x == 0 and "short" in steady.render_line(0).text
+
+
+def drawn(widget: Widget) -> list[Strip]:
+    """Every line of `widget` as it would be drawn now, border included, from its line cache where lines are not
+    marked dirty."""
+    return [strip.simplify() for strip in widget.render_lines(Region(0, 0, *widget.outer_size))]
+
+
+def drawn_afresh(widget: Widget) -> list[Strip]:
+    """Every line of `widget` drawn from nothing."""
+    widget._styles_cache.clear()
+    return drawn(widget)
+
+
+async def test_a_steady_input_repaints_only_its_line_of_text_and_is_drawn_as_from_nothing() -> None:
+    """A value, a cursor move, a blink or a suggestion marks only the text line to draw again; the border lines it
+    keeps must be those a draw from nothing makes, after each change, for the stock and steady input alike."""
+    app = Fields()
+    async with app.run_test(size=(80, 30)) as pilot:
+        stock, steady = app.query_one("#stock-input", Input), app.query_one("#steady-input", SteadyInput)
+        changes = [
+            lambda i: setattr(i, "value", "Fictional Lane"),
+            lambda i: i.focus(),
+            lambda i: i.action_cursor_left(),
+            lambda i: setattr(i, "_cursor_visible", not i._cursor_visible),
+            lambda i: setattr(i, "_suggestion", "Fictional Lane East"),
+            lambda i: setattr(i, "value", "x" * 80),
+            lambda i: i.action_end(),
+            lambda i: setattr(i, "value", "short"),
+            lambda i: i.blur(),
+        ]
+        for change in changes:
+            for field in (stock, steady):
+                drawn(field)  # everything drawn: nothing left dirty from before
+                change(field)
+                await pilot.pause()
+                assert drawn(field) == drawn_afresh(field), f"{field.id} kept a stale line"
+        for field in (stock, steady):
+            drawn(field)
+            field.value = "Another fictional lane"  # what to draw again is marked at once
+        assert steady._styles_cache._dirty_lines == {1} and len(steady._styles_cache._cache) == 3, \
+            "only the text line (under the top border) is drawn again"
+        assert not stock._styles_cache._cache, "the stock input draws all of its lines again"
 
 
 async def test_a_steady_select_shows_its_choice_on_one_line_without_a_layout() -> None:

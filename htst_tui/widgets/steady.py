@@ -25,12 +25,37 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Input, Select, Static
 from textual.widgets._select import SelectCurrent
+from textual.widgets.input import Selection
 
 
 class SteadyInput(Input):
-    """An `Input` of fixed size whose value changes repaint it without laying out the screen."""
+    """An `Input` of fixed size whose value changes repaint it without laying out the screen, and repaint only
+    its line of text: not its border, which no value, cursor or suggestion changes. A stock `Input` draws all of
+    its lines again (three with its border) for each new value, cursor move and blink; a refilled incident form
+    drew ~20 border lines that had not changed (bench/city_scale.py). A change of style (focus, an invalid value)
+    still repaints the whole input."""
 
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
+    value: Reactive[str] = Reactive("", init=False, repaint=False)
+    selection: Reactive[Selection] = Reactive(Selection.cursor(0), repaint=False)
+    _suggestion: Reactive[str] = Reactive("", repaint=False)
+    _cursor_visible: Reactive[bool] = Reactive(True, repaint=False)
+
+    def _repaint_text(self) -> None:
+        if self.is_mounted:
+            self.refresh(self.content_size.region)  # content coordinates: the line of text, not the border
+
+    def watch_value(self) -> None:
+        self._repaint_text()
+
+    def watch_selection(self) -> None:
+        self._repaint_text()
+
+    def watch__suggestion(self) -> None:
+        self._repaint_text()
+
+    def watch__cursor_visible(self) -> None:
+        self._repaint_text()
 
     def show_value(self, value: str) -> None:
         """Show a stored value (a record or draft put into the form), cursor at its end. The suggester is not
@@ -48,6 +73,7 @@ class SteadyInput(Input):
             self.refresh(layout=True)
         elif self.is_mounted:
             self._scroll_update(size)
+            self._repaint_text()
 
 
 class _OneLineLabel(Static):
