@@ -254,6 +254,8 @@ class ModelForm(Vertical):
         self.by_name = {s.name: s for s in specs}
         self.initial = dict(values or {})
         self.options = options or FormOptions()
+        self._values_now: dict[str, Any] | None = None
+        """While `fill` judges every field: the form's values, read once for all of their checks."""
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="form-error", id="form-error")
@@ -332,7 +334,7 @@ class ModelForm(Vertical):
                 value = values.get(spec.name)
                 widget = self.editor(spec.name)
                 if isinstance(widget, SteadyInput):
-                    widget.show_value("" if value is None else str(value))
+                    widget.show_value("" if value is None else str(value), judge=False)  # judged below
                 elif isinstance(widget, Select):
                     widget.value = _select_value(spec.options or self.options.choices.get(spec.name, []), value)
                 elif isinstance(widget, SelectionList):
@@ -343,17 +345,21 @@ class ModelForm(Vertical):
                     widget.titles = {}
                     widget.set_value(value, options.titles)
         show_text(self.query_one("#form-error", Static), "")
-        for spec in self.specs:
-            widget = self.editor(spec.name)
-            message = ""
-            if isinstance(widget, Input):
-                if widget.value:
-                    result = widget.validate(widget.value)
-                    if result is not None and result.failure_descriptions:
-                        message = f"{spec.label} {result.failure_descriptions[0]}"
-                else:  # an empty box is not judged until it is edited, as in a new form
-                    widget.remove_class("-valid", "-invalid")
-            self._set_error(spec.name, message)
+        self._values_now = self.raw_data()  # every field's check reads the same values: read once
+        try:
+            for spec in self.specs:
+                widget = self.editor(spec.name)
+                message = ""
+                if isinstance(widget, Input):
+                    if widget.value:
+                        result = widget.validate(widget.value)
+                        if result is not None and result.failure_descriptions:
+                            message = f"{spec.label} {result.failure_descriptions[0]}"
+                    else:  # an empty box is not judged until it is edited, as in a new form
+                        widget.remove_class("-valid", "-invalid")
+                self._set_error(spec.name, message)
+        finally:
+            self._values_now = None
 
     def _set_choices(self, options: FormOptions) -> None:
         """Drop-downs of small kinds follow their live records (one may have been added since)."""
@@ -370,7 +376,8 @@ class ModelForm(Vertical):
 
     def field_error(self, name: str, value: Any) -> str | None:
         """This field's problem with `value`, judged by the whole model with the form's other values."""
-        data = self.raw_data() if self.is_mounted else dict(self.initial)
+        data = dict(self._values_now) if self._values_now is not None else \
+            self.raw_data() if self.is_mounted else dict(self.initial)
         data[name] = value
         try:
             self.model.model_validate(payload(data) if self.drop_blank else data)

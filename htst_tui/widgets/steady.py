@@ -57,14 +57,17 @@ class SteadyInput(Input):
     def watch__cursor_visible(self) -> None:
         self._repaint_text()
 
-    def show_value(self, value: str) -> None:
+    def show_value(self, value: str, *, judge: bool = True) -> None:
         """Show a stored value (a record or draft put into the form), cursor at its end. The suggester is not
-        asked to complete it: it completes what the officer types, and the route code's asks the database."""
+        asked to complete it: it completes what the officer types, and the route code's asks the database.
+        `judge` False: the validators are not run now either (a form that judges every field once all of its
+        values are in, since a field's check may read the others)."""
         suggester, self.suggester = self.suggester, None
+        validate_on, self.validate_on = self.validate_on, (self.validate_on if judge else set())
         try:
             self.value = value
         finally:
-            self.suggester = suggester
+            self.suggester, self.validate_on = suggester, validate_on
         self.cursor_position = len(value)
 
     def watch_virtual_size(self, size: Size) -> None:
