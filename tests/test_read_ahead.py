@@ -4,7 +4,6 @@ the opening did not read is paired with one where it must."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -16,10 +15,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from htst_tui.app import HtstApp
-from htst_tui.screens import read_ahead
 from htst_tui.screens.incidents import incident_form
 from htst_tui.screens.incidents.incident_form import IncidentFormScreen
-from htst_tui.screens.read_ahead import ReadAhead
 from htst_tui.screens.record_form import RecordFormScreen
 from htst_tui.services import incidents
 from htst_tui.services.context import ServiceContext
@@ -29,7 +26,6 @@ from htst_tui.services.records import Records
 from htst_tui.widgets.paged_table import PagedTable
 from htst_tui.widgets.row_table import RowTable
 from tests.test_form_reuse import settle
-from tests.test_kept_frame import typed_together
 from tests.test_kept_screens import open_schools_list
 from tests.test_prepared_forms import incident_log, log_three
 
@@ -40,10 +36,6 @@ class CountedReads:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.thread_delay = 0.0
         """Seconds each read in a thread takes longer (a slow disk)."""
-        self.loop_delay = 0.0
-        """Seconds each read on the event loop takes longer."""
-        self.thread_started: list[float] = []
-        """When each read in a thread began (time.monotonic)."""
         self.on_loop: list[str | None] = []
         self.in_thread: list[str | None] = []
         self.running = self.most_at_once = 0
@@ -56,10 +48,9 @@ class CountedReads:
             with self._lock:
                 self.running += 1
                 self.most_at_once = max(self.most_at_once, self.running)
-            if not on_loop:
-                self.thread_started.append(time.monotonic())
             try:
-                time.sleep(self.loop_delay if on_loop else self.thread_delay)
+                if not on_loop:
+                    time.sleep(self.thread_delay)
                 return original(ctx, record_id)
             finally:
                 with self._lock:
@@ -311,44 +302,3 @@ async def test_back_on_the_records_list_the_row_under_the_cursor_is_read_again(
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is records and form.read_ahead.holds(row)
-
-
-async def test_an_opening_that_reads_for_itself_holds_the_thread_until_its_form_is_drawn(
-        ctx: ServiceContext, reads: CountedReads, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Enter while the thread is still reading the row: the opening finds no read of it done ahead and reads it
-    itself, on the loop (slowly here). No read in the thread starts from then until the form is drawn, so none
-    runs alongside the opening; the rows beside are still read ahead once it is."""
-    held_at: list[float] = []
-    drawn_at: list[float] = []
-    draw_once, hold = IncidentFormScreen._draw_once, ReadAhead.hold
-
-    def noted_draw(screen: IncidentFormScreen) -> None:
-        draw_once(screen)
-        drawn_at.append(time.monotonic())
-
-    def noted_hold(read_ahead: ReadAhead[Any]) -> None:
-        held_at.append(time.monotonic())
-        hold(read_ahead)
-
-    monkeypatch.setattr(IncidentFormScreen, "_draw_once", noted_draw)
-    monkeypatch.setattr(ReadAhead, "hold", noted_hold)
-    log_three(ctx)
-    app = HtstApp(ctx=ctx)
-    async with app.run_test() as pilot:
-        table, form = await incident_log(app, pilot)
-        table.table.focus()
-        await settle(app, pilot)
-        reads.thread_delay, reads.loop_delay = 0.05, 0.3
-        monkeypatch.setattr(read_ahead, "HOLD_AT_MOST", 5.0)  # longer than this slow opening
-        reads.thread_started.clear()
-        held_at.clear()
-        typed_together(app, "down")
-        while not reads.thread_started:  # the row is being read in the thread: Enter comes now
-            await asyncio.sleep(0.001)
-        typed_together(app, "enter")
-        await settle(app, pilot)
-        assert app.screen is form and reads.on_loop[-1] == table.current_id, "the opening read the row itself"
-        assert held_at and drawn_at and held_at[-1] < drawn_at[-1]
-        assert reads.thread_started, "the rows were read ahead all the same"
-        assert not [t for t in reads.thread_started if held_at[-1] <= t < drawn_at[-1]], \
-            "no read in the thread started while the opening read, filled and drew"

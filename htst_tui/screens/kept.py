@@ -166,11 +166,6 @@ class KeptScreen(FrameKeptScreen[ResultT]):
         elif not on_a_stack(self.app, self):
             self._compositor.render_full_update()  # the draw with every widget at its final size
 
-    def _draw_once(self) -> None:
-        super()._draw_once()
-        if self.read_ahead is not None:
-            self.read_ahead.resume()  # held while this opening read, filled and drew on the loop
-
     async def _on_layout(self, message: messages.Layout) -> None:
         """A layout asked for off screen after the rounds above ended (the Header's title is filled late, the sync
         status in the header changes): done off screen too, once the request is in, so the next opening lays

@@ -10,16 +10,10 @@ one read at a time: what is wanted when a read ends is read next, what was wante
 A read is used only if nothing was written since it started (services/change_mark.py): the mark is read before
 the record, so a write in between makes the pair look stale, never fresh. Reads that fail (the record went, the
 database is locked) are dropped: the opening reads again and says what is wrong.
-
-An opening that finds no good read reads the record itself, on the loop, then fills and draws the form; the
-thread's reads of the rows beside it wait until that form is drawn (`hold`, `resume`), rather than share the
-interpreter with it: the incident form opened just after a write took ~4-10 ms to read its record on the loop
-while the thread read the neighbours, ~3 ms alone (bench/city_scale.py, "cold").
 """
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
@@ -35,9 +29,6 @@ DataT = TypeVar("DataT")
 KEEP = 8
 """Reads kept at most: the rows around the cursor now and a few it just left."""
 
-HOLD_AT_MOST = 0.1
-"""Seconds the thread's next read waits for a held opening's form to be drawn (it may never be: a read error)."""
-
 
 class ReadAhead(Generic[DataT]):
     """What a kept form reads for a record, read in a thread for the rows around a list's cursor.
@@ -51,8 +42,6 @@ class ReadAhead(Generic[DataT]):
         self._kept: OrderedDict[str, tuple[ChangeMark, DataT]] = OrderedDict()
         self._wanted: tuple[str, ...] = ()
         self._reading = False
-        self._go = threading.Event()
-        self._go.set()
         self.reads = 0
         """Reads done in the thread (tests and the bench look at it)."""
 
@@ -67,22 +56,11 @@ class ReadAhead(Generic[DataT]):
         now, if the caller has just read it), else None. Reads the change mark when there is a read to check. A
         read is taken once: the form it fills may change what it holds."""
         kept = self._kept.pop(record_id, None)
-        if kept is not None:
-            if mark is None:
-                mark = change_mark(self._owner.app.ctx)  # type: ignore[attr-defined]
-            if kept[0] == mark:
-                return kept[1]
-        self.hold()  # the opening reads for itself now
-        return None
-
-    def hold(self) -> None:
-        """An opening reads, fills and draws on the loop now: the thread's next read (of a round under way, or of
-        one the cursor's arrival starts meanwhile) waits until `resume` or `HOLD_AT_MOST`; one under way ends."""
-        self._go.clear()
-
-    def resume(self) -> None:
-        """The form is drawn: the thread may read on."""
-        self._go.set()
+        if kept is None:
+            return None
+        if mark is None:
+            mark = change_mark(self._owner.app.ctx)  # type: ignore[attr-defined]
+        return kept[1] if kept[0] == mark else None
 
     def holds(self, record_id: str) -> bool:
         """Is a read of `record_id` kept (good or out of date)?"""
@@ -100,8 +78,6 @@ class ReadAhead(Generic[DataT]):
         try:
             mark = change_mark(ctx)
             for record_id in record_ids:
-                if not self._go.wait(HOLD_AT_MOST):
-                    self._go.set()  # that opening never drew: hold no longer
                 kept = self._kept.get(record_id)
                 if kept is not None and kept[0] == mark:
                     continue
