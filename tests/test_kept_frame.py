@@ -22,6 +22,7 @@ from htst_tui.screens.draft_modal import DraftModal
 from htst_tui.screens.incidents.incident_form import IncidentFormScreen
 from htst_tui.screens.kept_frame import KeptFrameCompositor
 from htst_tui.screens.record_form import RecordFormScreen
+from htst_tui.screens.records import RecordsScreen
 from htst_tui.services import incidents
 from htst_tui.services.context import ServiceContext
 from htst_tui.services.drafts import Drafts
@@ -110,6 +111,16 @@ def typed_together(app: HtstApp, *keys: str) -> None:
         app._driver.send_message(event)  # type: ignore[union-attr]
 
 
+async def on_the_schools_list(app: HtstApp, pilot: Pilot[Any]) -> tuple[RecordsScreen, RecordFormScreen]:
+    """On Records' list of schools with the list focused; the schools form it keeps."""
+    records = await open_schools_list(app, pilot)
+    form = app.get_screen(RecordFormScreen.kept_as("schools"))
+    assert isinstance(form, RecordFormScreen)
+    records.paged.table.focus()
+    await settle(app, pilot)
+    return records, form
+
+
 async def open_and_leave(app: HtstApp, pilot: Pilot[Any], *keys: str) -> None:
     """Press `keys` on the list (they end with Enter), then go back to it with Escape."""
     await pilot.press(*keys)
@@ -185,10 +196,7 @@ async def test_a_records_form_shown_again_draws_the_frame_a_full_composition_wou
     schools(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 48)) as pilot:
-        records = await open_schools_list(app, pilot)
-        form = app.get_screen(RecordFormScreen.kept_as("schools"))
-        records.paged.table.focus()
-        await settle(app, pilot)
+        records, form = await on_the_schools_list(app, pilot)
         await open_and_leave(app, pilot, "down", "enter")
         await open_and_leave(app, pilot, "up", "enter")
         # an error shown while the form is up; left, its draft kept; opened again, the draft is offered over the
@@ -267,10 +275,7 @@ async def test_a_list_shown_again_after_its_form_is_drawn_from_its_frame_then_sh
     schools(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 40)) as pilot:
-        records = await open_schools_list(app, pilot)
-        form = app.get_screen(RecordFormScreen.kept_as("schools"))
-        records.paged.table.focus()
-        await settle(app, pilot)
+        records, form = await on_the_schools_list(app, pilot)
         drawn = records._compositor.drawn_again
         typed_together(app, "down", "enter")  # the list's cursor moves just before Enter: drawn on the way back
         await settle(app, pilot)
