@@ -95,8 +95,8 @@ class KeptScreen(FrameKeptScreen[ResultT]):
     prepared: tuple[str, ChangeMark] | None = None
     """The record this form was filled with ahead of time, off screen, and the change mark then."""
 
-    _late_layout_asked = False
-    """A late layout off screen is asked for and not yet done (`_on_layout`)."""
+    _rounds_pending = False
+    """A round of the off-screen layout is due after the next refresh (`_lay_out_after_refresh`)."""
 
     read_ahead: ReadAhead[Any] | None = None
     """Each kept screen's own reads of the rows around the list's cursor, which `refill` takes when still good."""
@@ -115,7 +115,7 @@ class KeptScreen(FrameKeptScreen[ResultT]):
             self.prepared = (record_id, mark)
         except HtstError:  # the row went away: the opening fills it again, and says so
             self.prepared = None
-        self.call_after_refresh(self._lay_out_again, 6)  # once the new values have asked for what they need
+        self._lay_out_after_refresh(6)  # once the new values have asked for what they need
 
     def take_prepared(self, record_id: str | None) -> bool:
         """Does the form already show `record_id` as it is stored (filled ahead, and nothing written since)? An
@@ -156,11 +156,16 @@ class KeptScreen(FrameKeptScreen[ResultT]):
         self._refresh_layout(self.app.size)
         self._layout_required = False
         if rounds > 1:
-            self.call_after_refresh(self._lay_out_again, rounds - 1)
+            self._lay_out_after_refresh(rounds - 1)
         else:
             self._compositor.render_full_update()
 
+    def _lay_out_after_refresh(self, rounds: int) -> None:
+        self._rounds_pending = True
+        self.call_after_refresh(self._lay_out_again, rounds)
+
     def _lay_out_again(self, rounds: int) -> None:
+        self._rounds_pending = False
         if self._layout_required:
             self._lay_out_off_screen(rounds)
         elif not on_a_stack(self.app, self):
@@ -170,10 +175,5 @@ class KeptScreen(FrameKeptScreen[ResultT]):
         """A layout asked for off screen after the rounds above ended (the Header's title is filled late, the sync
         status in the header changes): done off screen too, once the request is in, so the next opening lays
         nothing out. How soon the rounds end depends on how soon the list draws; the requests do not."""
-        if not self._late_layout_asked and self.is_mounted and not on_a_stack(self.app, self):
-            self._late_layout_asked = True
-            self.call_after_refresh(self._lay_out_late)
-
-    def _lay_out_late(self) -> None:
-        self._late_layout_asked = False
-        self._lay_out_again(2)
+        if not self._rounds_pending and self.is_mounted and not on_a_stack(self.app, self):
+            self._lay_out_after_refresh(2)  # a round already due takes this request in
