@@ -99,6 +99,9 @@ class HtstApp(App[None]):
         super().__init__()
         self._idle_clock = idle_clock or time.monotonic
         self._last_key_at = self._idle_clock()
+        self.keys_taken_in = 0
+        """Keys (and clicks) the app has taken in so far: a list's cursor has rested on a row only if none came in
+        since it got there (widgets/row_table.py), even one still on its way to the list."""
         self.gc_pacer = GcPacer(clock=self._idle_clock)
         self._switch_interval = sys.getswitchinterval()
         """Python's, given back when the app ends (tests run many apps in one process)."""
@@ -188,6 +191,7 @@ class HtstApp(App[None]):
         running is held back (widgets/save_lock.py)."""
         if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded:
             self._last_key_at = self._idle_clock()
+            self.keys_taken_in += 1
             if isinstance(event, events.Key) and holds_key(self, event.key):
                 return
         await super().on_event(event)

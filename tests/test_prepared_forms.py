@@ -22,7 +22,7 @@ from htst_tui.services.drafts import Drafts
 from htst_tui.services.records import Records
 from htst_tui.widgets.modals import ConfirmModal
 from htst_tui.widgets.paged_table import PagedTable
-from htst_tui.widgets.row_table import RowTable
+from htst_tui.widgets.row_table import RowTable, keys_taken_in
 from tests.incident_fixtures import make_reference
 from tests.test_form_reuse import schools, settle
 from tests.test_kept_screens import open_schools_list
@@ -221,3 +221,55 @@ async def test_a_kept_form_without_its_fields_is_not_prepared(ctx: ServiceContex
         RecordFormScreen.show(app, "schools", a)
         await settle(app, pilot)
         assert isinstance(app.screen, RecordFormScreen) and app.screen is not form and app.screen.record_id == a
+
+
+async def moved_with_no_rest(app: HtstApp, pilot: Pilot[Any], monkeypatch: pytest.MonkeyPatch
+                             ) -> tuple[PagedTable, IncidentFormScreen, str, Any]:
+    """On the incident log, the cursor moved down one row, with rests that never end by themselves (the test ends
+    them); the row, and what the form was filled with before."""
+    monkeypatch.setattr(RowTable, "REST", 30.0)
+    table, form = await incident_log(app, pilot)
+    table.table.focus()
+    await settle(app, pilot)
+    before = form.prepared
+    await pilot.press("down")
+    await settle(app, pilot)
+    row = table.current_id
+    assert row is not None and (before is None or before[0] != row)
+    return table, form, row, before
+
+
+async def test_a_rest_that_ends_as_a_key_comes_in_fills_nothing(ctx: ServiceContext,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key taken in by the app after the cursor reached its row (a Down on its way to the list, say): the officer
+    is not resting on the row, and filling the form then (~20 ms at city scale) would hold that key up. The rest
+    starts again instead, and fills the form once it ends with no key since."""
+    log_three(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(160, 48)) as pilot:
+        table, form, row, before = await moved_with_no_rest(app, pilot, monkeypatch)
+        await pilot.press("f24")  # bound to nothing: taken in by the app, and the cursor stays
+        table.table._rested()  # the rest's timer ends now
+        await settle(app, pilot)
+        assert form.prepared == before, "a key came in during the rest: nothing filled"
+        table.table._rested()  # the rest started again ends, with no key since
+        await settle(app, pilot)
+        assert form.prepared is not None and form.prepared[0] == row
+
+
+async def test_a_rest_reported_just_before_a_key_came_in_fills_nothing(ctx: ServiceContext,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rest ended with no key yet, but a key came in while its message travelled to the list screen: the
+    screen sees the officer has moved on, and fills nothing. A rest still holding when handled fills the form."""
+    log_three(ctx)
+    app = HtstApp(ctx=ctx)
+    async with app.run_test(size=(160, 48)) as pilot:
+        table, form, row, before = await moved_with_no_rest(app, pilot, monkeypatch)
+        reported = PagedTable.Rested(table, row, keys_taken_in(app))
+        await pilot.press("f24")
+        table.post_message(reported)
+        await settle(app, pilot)
+        assert form.prepared == before
+        table.post_message(PagedTable.Rested(table, row, keys_taken_in(app)))
+        await settle(app, pilot)
+        assert form.prepared is not None and form.prepared[0] == row

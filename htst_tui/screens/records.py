@@ -155,7 +155,10 @@ class RecordsScreen(FrameKeptScreen[None]):
     def _form_closed(self, saved_id: str | None) -> None:
         if saved_id is not None:  # left without saving: the list is as it was
             self.paged.reload()
-        self.paged.table.focus()
+        # Back on the list (it keeps its focus: only a form opened with the focus elsewhere moved it). Not
+        # `Widget.focus`, which repaints the whole table even when it has the focus already: ~4–10 ms on the
+        # officer's next key at city scale (bench/city_scale.py, Down and Enter just after a write).
+        self.set_focus(self.paged.table)
 
     def action_new(self) -> None:
         self.open_form(None)
@@ -184,7 +187,7 @@ class RecordsScreen(FrameKeptScreen[None]):
     def _rested(self, event: PagedTable.Rested) -> None:
         from htst_tui.screens.record_form import RecordFormScreen
 
-        if event.table in self.query("#records-table").nodes:
+        if event.table in self.query("#records-table").nodes and event.still_holds():
             RecordFormScreen.prepare_ahead(self.app, self.kind, event.record_id)
 
     @on(PagedTable.Reached)

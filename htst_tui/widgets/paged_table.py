@@ -71,7 +71,16 @@ class PagedTable(Vertical):
         """Enter pressed on a row: `record_id` is the row's id."""
 
     class Rested(RecordMessage):
-        """The cursor has rested on the row `record_id` (RowTable.Rested): a form may fill itself with it."""
+        """The cursor has rested on the row `record_id` (RowTable.Rested): a form may fill itself with it, if the
+        rest `still_holds` when this is handled."""
+
+        def __init__(self, table: PagedTable, record_id: str, keys: int) -> None:
+            super().__init__(table, record_id)
+            self.keys = keys
+
+        def still_holds(self) -> bool:
+            """No key has come in since the rest (RowTable.still_resting): filling a form now holds nothing up."""
+            return self.table.table.still_resting(self.record_id, self.keys)
 
     class Reached(RecordMessage):
         """The cursor has just reached the row `record_id` (RowTable.Reached): a form may read it ahead, with
@@ -207,7 +216,7 @@ class PagedTable(Vertical):
     @on(RowTable.Rested)
     def _row_rested(self, event: RowTable.Rested) -> None:
         event.stop()
-        self.post_message(self.Rested(self, event.row_key))
+        self.post_message(self.Rested(self, event.row_key, event.keys))
 
     @on(RowTable.Reached)
     def _row_reached(self, event: RowTable.Reached) -> None:

@@ -31,6 +31,12 @@ MAX_COLUMN = 40
 """Cells wider than this are cut (the form shows the whole value)."""
 
 
+def keys_taken_in(app: object) -> int:
+    """How many keys and clicks `app` has taken in (HtstApp counts them as they arrive, before any widget handles
+    them); 0 for an app that does not count."""
+    return int(getattr(app, "keys_taken_in", 0))
+
+
 def _one_line(text: str) -> str:
     """Line breaks and tabs as spaces: a row is one line."""
     return " ".join(text.split()) if "\n" in text or "\t" in text or "\r" in text else text
@@ -86,7 +92,12 @@ class RowTable(Widget, can_focus=True):
         """Enter on a row (or a click on the highlighted one): `row_key` is the row's key."""
 
     class Rested(RowMessage):
-        """The cursor has stayed on the row `row_key` for `REST` seconds while the table has the focus."""
+        """The cursor has stayed on the row `row_key` for `REST` seconds while the table has the focus, and no key
+        came in meanwhile; `keys` is the app's count of keys then (`still_resting` checks none came since)."""
+
+        def __init__(self, table: RowTable, row_key: str, keys: int) -> None:
+            super().__init__(table, row_key)
+            self.keys = keys
 
     class Reached(RowMessage):
         """The cursor has just reached the row `row_key` in the focused table; `around` is that key, then the
@@ -111,6 +122,8 @@ class RowTable(Widget, can_focus=True):
         self._cursor = 0
         self._top = 0
         self._rest_timer: Timer | None = None
+        self._rest_keys = 0
+        """The app's count of keys when the cursor got to its row (or the rest was last started again)."""
         self._line_styles: tuple[Style, Style, Style, Style] | None = None
         self._drawing = False
         self._layout()
@@ -185,6 +198,7 @@ class RowTable(Widget, can_focus=True):
         if self._rest_timer is not None:
             self._rest_timer.stop()
         focused = self.has_focus if focused is None else focused
+        self._rest_keys = keys_taken_in(self.app)
         self._rest_timer = self.set_timer(self.REST, self._rested) if focused and self._keys else None
         if focused and self._keys:
             n = self._cursor
@@ -192,8 +206,21 @@ class RowTable(Widget, can_focus=True):
 
     def _rested(self) -> None:
         self._rest_timer = None
-        if self.has_focus and self._keys and self.app.screen is self.screen:  # not under another screen now
-            self.post_message(self.Rested(self, self._keys[self._cursor]))
+        if not (self.has_focus and self._keys and self.app.screen is self.screen):  # not under another screen now
+            return
+        keys = keys_taken_in(self.app)
+        if keys != self._rest_keys:
+            # A key came in since the cursor got here (a Down on its way, say): the officer is not resting on the
+            # row, and a form filled for it now (~20 ms) would hold that key up. Rest again from now.
+            self._rest_keys = keys
+            self._rest_timer = self.set_timer(self.REST, self._rested)
+            return
+        self.post_message(self.Rested(self, self._keys[self._cursor], keys))
+
+    def still_resting(self, row_key: str, keys: int) -> bool:
+        """Is the cursor still on `row_key`, with no key come in since its rest was reported with `keys`? A rest
+        reported just before a key arrived reaches its handler after the app has taken that key in."""
+        return self.cursor_key == row_key and keys_taken_in(self.app) == keys
 
     def on_focus(self) -> None:
         self._rest_again(focused=True)  # `has_focus` is set by Widget's own handler, which runs after this one

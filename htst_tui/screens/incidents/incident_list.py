@@ -124,7 +124,8 @@ class IncidentListScreen(FilteredListScreen):
         IncidentFormScreen.show(self.app, event.record_id)
 
     def on_paged_table_rested(self, event: PagedTable.Rested) -> None:
-        IncidentFormScreen.prepare_ahead(self.app, event.record_id)
+        if event.still_holds():
+            IncidentFormScreen.prepare_ahead(self.app, event.record_id)
 
     def on_paged_table_reached(self, event: PagedTable.Reached) -> None:
         IncidentFormScreen.read_around(self.app, event.around)
