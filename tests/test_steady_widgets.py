@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual._text_area_theme import TextAreaTheme
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.screen import Screen
@@ -23,7 +24,7 @@ from htst_tui.screens.record_form import RecordFormScreen
 from htst_tui.services import incidents
 from htst_tui.services.context import ServiceContext
 from htst_tui.services.records import Records
-from htst_tui.widgets.steady import SteadyInput, SteadySelect, show_text
+from htst_tui.widgets.steady import SteadyInput, SteadySelect, SteadyTextArea, show_text
 from tests.incident_fixtures import make_reference
 from tests.test_form_reuse import schools, settle
 from tests.test_kept_screens import open_schools_list
@@ -126,6 +127,70 @@ async def test_a_steady_input_repaints_only_its_line_of_text_and_is_drawn_as_fro
         assert steady._styles_cache._dirty_lines == {1} and len(steady._styles_cache._cache) == 3, \
             "only the text line (under the top border) is drawn again"
         assert not stock._styles_cache._cache, "the stock input draws all of its lines again"
+
+
+
+class Areas(App[None]):
+    CSS = """
+    TextArea { height: 5; width: 40; background: $surface 50%; }
+    TextArea.warn { background: darkred; }
+    TextArea.warn .text-area--cursor-line { background: red; }
+    TextArea:focus .text-area--cursor { background: yellow; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield TextArea(id="stock-area")
+        yield SteadyTextArea(id="steady-area")
+
+
+async def test_a_steady_text_area_restyles_only_on_a_change_of_style_and_draws_as_restyled(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stock TextArea works out its theme's styles at every draw; the steady one only after a change of style
+    (focus, classes, the app's theme, its own theme, its parent's background). After each change its lines must
+    be those drawn with the styles worked out afresh."""
+    restyled: list[TextArea] = []
+    apply_css = TextAreaTheme.apply_css
+
+    def noted(theme: TextAreaTheme, area: TextArea) -> None:
+        restyled.append(area)
+        apply_css(theme, area)
+
+    monkeypatch.setattr(TextAreaTheme, "apply_css", noted)
+
+    def afresh(area: SteadyTextArea) -> list[Strip]:
+        """Drawn as a stock TextArea would draw it now: its theme's styles worked out, and no line from a cache."""
+        area._styled_for = None
+        area._line_cache.clear()
+        return drawn_afresh(area)
+
+    app = Areas()
+    async with app.run_test(size=(80, 30)) as pilot:
+        stock, steady = app.query_one("#stock-area", TextArea), app.query_one("#steady-area", SteadyTextArea)
+        await pilot.pause()
+        for area in (stock, steady):
+            drawn(area)
+            restyled.clear()
+            area.text = "A fictional note\nover two lines"
+            await pilot.pause()
+            drawn(area)
+            assert (restyled.count(area) >= 1) is (area is stock), "a new text restyles only the stock area"
+
+        changes = [
+            lambda: steady.focus(),
+            lambda: steady.move_cursor((1, 3)),
+            lambda: steady.add_class("warn"),
+            lambda: steady.remove_class("warn"),
+            lambda: steady.blur(),
+            lambda: setattr(app, "theme", "textual-light"),
+            lambda: setattr(steady, "theme", "monokai"),
+            lambda: setattr(app.screen.styles, "background", "darkblue"),
+            lambda: setattr(steady, "text", "Another fictional note"),
+        ]
+        for n, change in enumerate(changes):
+            drawn(steady)
+            change()
+            await pilot.pause()
+            assert drawn(steady) == afresh(steady), f"change {n} left stale styles"
 
 
 async def test_a_steady_select_shows_its_choice_on_one_line_without_a_layout() -> None:

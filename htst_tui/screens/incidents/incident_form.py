@@ -64,7 +64,7 @@ from htst_tui.services.records import RecordView
 from htst_tui.widgets.footer import StableFooter
 from htst_tui.widgets.formatting import display_value
 from htst_tui.widgets.model_form import FieldSpec, RefPicker
-from htst_tui.widgets.steady import SteadyInput, SteadySelect, show_text
+from htst_tui.widgets.steady import SteadyInput, SteadySelect, SteadyTextArea, show_text
 
 LABELS = {"occurred_at": "Occurred at", "reported_at": "Reported at", "reported_by_kind": "Reported by",
           "reported_by_name": "Reporter's name", "route_id": "Route", "operator_id": "Operator",
@@ -197,8 +197,8 @@ class IncidentFormScreen(KeptScreen[None]):
                                                         id="severity", prompt="(category default)"))
                 yield labelled("Reason (if not the default)", SteadyInput(id="severity_reason"))
             yield Static("", id="severity_hint", classes="hint")
-            yield labelled("Description", TextArea(id="description"))
-            yield labelled("Immediate action", TextArea(id="immediate_action"))
+            yield labelled("Description", SteadyTextArea(id="description"))
+            yield labelled("Immediate action", SteadyTextArea(id="immediate_action"))
             with Horizontal(classes="row"):
                 yield labelled("Notify (Ctrl+N adds)",
                                SteadySelect([(v, k.value) for k, v in NOTIFICATION_LABELS.items()], allow_blank=False,
@@ -206,7 +206,7 @@ class IncidentFormScreen(KeptScreen[None]):
                 yield labelled("Notified at", when_input("notify_at", "blank = now"))
                 yield labelled("Written report received", when_input("written_report_at"))
             yield Static("", id="notifications", classes="list")
-            yield labelled("Outcome (needed to close)", TextArea(id="outcome"))
+            yield labelled("Outcome (needed to close)", SteadyTextArea(id="outcome"))
             yield Static("", id="follow_ups", classes="list")
         yield StableFooter()
 

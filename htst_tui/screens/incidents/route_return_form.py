@@ -33,7 +33,7 @@ from htst_tui.services import route_returns as svc
 from htst_tui.services.follow_up_links import follow_ups_for
 from htst_tui.services.records import Records
 from htst_tui.widgets.formatting import display_value
-from htst_tui.widgets.steady import SteadySelect
+from htst_tui.widgets.steady import SteadySelect, SteadyTextArea
 
 LABELS = {"route_id": "Route", "operator_id": "Operator", "notice_received": "Notice received",
           "effective_date": "Effective date", "notice_days": "Notice days", "children_affected": "Children affected",
@@ -84,7 +84,7 @@ class RouteReturnFormScreen(Screen[None]):
                 yield labelled("Children affected", Input("0", id="children_affected",
                                                                   validators=[WholeNumber()]))
             yield Static("", id="notice", classes="hint")
-            yield labelled("Reason", TextArea(id="reason"))
+            yield labelled("Reason", SteadyTextArea(id="reason"))
             with Horizontal(classes="row"):
                 yield labelled("Reallocated to", SteadySelect(operators, id="reallocated_to_operator_id",
                                                         prompt="(not yet)"))

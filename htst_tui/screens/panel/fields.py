@@ -11,6 +11,8 @@ from textual.validation import Integer, Number, ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, SelectionList, TextArea
 
+from htst_tui.widgets.steady import SteadyTextArea
+
 Kind = Literal["text", "date", "miles", "int", "bool", "list", "area", "select", "multi"]
 
 
@@ -42,7 +44,7 @@ class FieldSpec:
         if self.kind == "bool":
             return Checkbox(self.label, id=wid)
         if self.kind == "area":
-            return TextArea(id=wid, tab_behavior="focus", classes="area")
+            return SteadyTextArea(id=wid, tab_behavior="focus", classes="area")
         if self.kind == "select":
             return Select(list(self.options), id=wid, prompt=f"{self.label}…")
         if self.kind == "multi":
