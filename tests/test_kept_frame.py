@@ -32,7 +32,7 @@ from htst_tui.widgets.modals import ConfirmModal
 from htst_tui.widgets.row_table import RowTable
 from tests.incident_fixtures import make_reference
 from tests.test_form_reuse import error, schools, settle
-from tests.test_kept_screens import open_schools_list
+from tests.test_kept_screens import on_the_focused_schools_list
 from tests.test_prepared_forms import incident_log
 
 
@@ -121,11 +121,9 @@ def typed_together(app: HtstApp, *keys: str) -> None:
 
 async def on_the_schools_list(app: HtstApp, pilot: Pilot[Any]) -> tuple[RecordsScreen, RecordFormScreen]:
     """On Records' list of schools with the list focused; the schools form it keeps."""
-    records = await open_schools_list(app, pilot)
+    records = await on_the_focused_schools_list(app, pilot)
     form = app.get_screen(RecordFormScreen.kept_as("schools"))
     assert isinstance(form, RecordFormScreen)
-    records.paged.table.focus()
-    await settle(app, pilot)
     return records, form
 
 
@@ -320,8 +318,7 @@ async def test_a_list_read_again_while_its_form_covers_it_is_composed_in_full_wh
     schools(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 40)) as pilot:
-        records = await open_schools_list(app, pilot)
-        records.paged.table.focus()
+        records = await on_the_focused_schools_list(app, pilot)
         await open_and_leave(app, pilot, "enter")
         drawn, composed = records._compositor.drawn_again, compared.composed[records._compositor]
         await pilot.press("enter")
@@ -350,10 +347,8 @@ async def test_a_cursor_move_on_a_list_draws_its_two_rows_and_the_frame_stays_th
                            "postcode": "BN1 1AA"})
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 40)) as pilot:
-        records = await open_schools_list(app, pilot)
+        records, _form = await on_the_schools_list(app, pilot)
         table = records.paged.table
-        table.focus()
-        await settle(app, pilot)
         drawn: list[int] = []
         line = RowTable.render_line
         monkeypatch.setattr(RowTable, "render_line", lambda self, y: drawn.append(y) or line(self, y))

@@ -40,6 +40,14 @@ async def open_schools_list(app: HtstApp, pilot: Pilot[Any]) -> RecordsScreen:
     return records
 
 
+async def on_the_focused_schools_list(app: HtstApp, pilot: Pilot[Any]) -> RecordsScreen:
+    """On Records' list of schools (F3) with its table focused."""
+    records = await open_schools_list(app, pilot)
+    records.paged.table.focus()
+    await settle(app, pilot)
+    return records
+
+
 async def test_the_records_list_builds_its_kinds_form_ahead_and_the_first_opening_uses_it(
         ctx: ServiceContext) -> None:
     a, b = schools(ctx)
@@ -186,10 +194,8 @@ async def test_back_on_the_records_list_its_table_has_the_focus_without_being_dr
     schools(ctx)
     app = HtstApp(ctx=ctx)
     async with app.run_test(size=(120, 48)) as pilot:
-        records = await open_schools_list(app, pilot)
+        records = await on_the_focused_schools_list(app, pilot)
         table = records.paged.table
-        table.focus()
-        await settle(app, pilot)
         whole: list[bool] = []
         refresh = table.refresh
 
