@@ -225,15 +225,23 @@ class FrameKeptScreen(Screen[ResultT]):
         (1/60 s) and a timer paused mid-frame, as an off-screen layout pauses it, waits up to two frames to tick
         again (~17–33 ms that the first opening of a prepared form spent idle, bench/city_scale.py)."""
         if self._repaint_required and self.is_current:
+            self._forget_repaints_below()
+            self._on_timer_update()
+
+    def _on_timer_update(self) -> None:
+        """A repaint of the whole screen asked for while it is shown is drawn from the kept frame too: the resume's
+        own (above), and the one `App.pop_screen` asks of the screen it goes back to, after the resume has drawn it
+        (`App._replace_screen`), which composed Records or the incident log in full once more each time a form was
+        left or saved (~5–10 ms at city scale, just as the officer's next key comes)."""
+        if self._repaint_required and self.is_current and not self.app._batch_count:
             self._repaint_required = False
             if self.styles.background.a == 1:  # opaque: nothing of the screens below shows through
-                # The whole-screen repaint asked for by the resume itself: the last frame stands but where widgets
-                # changed since, unless the screen's look changed, which the compositor checks.
+                # The last frame stands but where widgets changed since, unless the screen's look changed, which
+                # the compositor checks (and composes the whole frame if so).
                 self._exchange_repaint_regions()
                 self._compositor.show_again()
             self._dirty_widgets.add(self)
-            self._forget_repaints_below()
-            self._on_timer_update()
+        super()._on_timer_update()
 
     def _compositor_refresh(self) -> None:
         if self is not self.app.screen and self._compositor._dirty_regions:
